@@ -1,0 +1,24 @@
+package org.otpappliance.appliance.api;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import org.otpappliance.appliance.application.ClientService.Principal;
+
+/** What resources know of the caller: the API client's name (the audit actor) and the source address. */
+abstract class Caller {
+    @Context
+    ContainerRequestContext request;
+
+    @Context
+    HttpServletRequest http;
+
+    String actor() {
+        Object p = request.getProperty(ApiKeyFilter.PRINCIPAL);
+        return p instanceof Principal principal ? principal.name() : "anonymous";
+    }
+
+    String source() {
+        return http.getRemoteAddr();
+    }
+}

@@ -1,0 +1,102 @@
+package org.otpappliance.appliance.api;
+
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Set;
+
+/**
+ * A request body read strictly: at most {@link #MAX_BYTES}, one JSON object, no field the endpoint
+ * does not know, each field of the type it must have. Every refusal names the field at fault.
+ */
+final class JsonBody {
+    static final int MAX_BYTES = 64 * 1024;
+
+    private final JsonObject object;
+
+    private JsonBody(JsonObject object) {
+        this.object = object;
+    }
+
+    static JsonBody read(InputStream in, String... allowedFields) {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes(MAX_BYTES + 1);
+        } catch (IOException e) {
+            throw ProblemException.badRequest("malformed-json", "the request body could not be read");
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw new ProblemException(413, "payload-too-large", "Payload too large",
+                    "the request body is larger than " + MAX_BYTES + " bytes");
+        }
+        JsonValue value;
+        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(bytes))) {
+            value = reader.readValue();
+        } catch (JsonException | IllegalStateException e) {
+            throw ProblemException.badRequest("malformed-json", "the request body is not well-formed JSON");
+        }
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw ProblemException.badRequest("malformed-json", "the request body must be a JSON object");
+        }
+        JsonObject object = value.asJsonObject();
+        Set<String> allowed = Set.of(allowedFields);
+        for (String field : object.keySet()) {
+            if (!allowed.contains(field)) {
+                throw ProblemException.badRequest("unknown-field", "unknown field \"" + field + "\"; allowed: " + allowed);
+            }
+        }
+        return new JsonBody(object);
+    }
+
+    String requiredString(String field) {
+        String s = optionalString(field);
+        if (s == null) {
+            throw ProblemException.badRequest("missing-field", "field \"" + field + "\" is required");
+        }
+        return s;
+    }
+
+    String optionalString(String field) {
+        JsonValue v = object.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.STRING) {
+            throw ProblemException.badRequest("invalid-field", "field \"" + field + "\" must be a string");
+        }
+        return ((JsonString) v).getString();
+    }
+
+    Integer optionalInt(String field) {
+        Long l = optionalLong(field);
+        if (l == null) {
+            return null;
+        }
+        if (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE) {
+            throw ProblemException.badRequest("invalid-field", "field \"" + field + "\" is out of range");
+        }
+        return l.intValue();
+    }
+
+    Long optionalLong(String field) {
+        JsonValue v = object.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.NUMBER || !((JsonNumber) v).isIntegral()) {
+            throw ProblemException.badRequest("invalid-field", "field \"" + field + "\" must be a whole number");
+        }
+        try {
+            return ((JsonNumber) v).longValueExact();
+        } catch (ArithmeticException e) {
+            throw ProblemException.badRequest("invalid-field", "field \"" + field + "\" is out of range");
+        }
+    }
+}

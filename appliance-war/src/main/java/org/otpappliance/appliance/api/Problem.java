@@ -1,0 +1,26 @@
+package org.otpappliance.appliance.api;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** An RFC 9457 problem details response. Types are stable URNs that clients may match on. */
+public final class Problem {
+    public static final String MEDIA_TYPE = "application/problem+json";
+    static final String TYPE_PREFIX = "urn:otp-appliance:problem:";
+
+    private Problem() {
+    }
+
+    public static Response response(int status, String type, String title, String detail) {
+        JsonObjectBuilder b = Json.createObjectBuilder()
+                .add("type", TYPE_PREFIX + type)
+                .add("title", title)
+                .add("status", status);
+        if (detail != null) {
+            b.add("detail", detail);
+        }
+        return Response.status(status).type(MediaType.valueOf(MEDIA_TYPE)).entity(b.build().toString()).build();
+    }
+}

@@ -1,0 +1,70 @@
+package org.otpappliance.appliance.api;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.Locale;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.otpappliance.appliance.application.AdminException;
+import org.otpappliance.appliance.application.StoreUnavailableException;
+
+/** Turns every failure into problem details; internals (stack traces, SQL) stay in the server log. */
+public final class ProblemMappers {
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class.getName());
+
+    private ProblemMappers() {
+    }
+
+    @Provider
+    public static class Refused implements ExceptionMapper<ProblemException> {
+        @Override
+        public Response toResponse(ProblemException e) {
+            return Problem.response(e.status, e.type, e.title, e.getMessage());
+        }
+    }
+
+    @Provider
+    public static class Admin implements ExceptionMapper<AdminException> {
+        @Override
+        public Response toResponse(AdminException e) {
+            return switch (e.kind()) {
+                case INVALID -> Problem.response(400, e.type(), "Invalid request", e.getMessage());
+                case NOT_FOUND -> Problem.response(404, e.type(), "Not found", e.getMessage());
+                case CONFLICT -> Problem.response(409, e.type(), "Conflict", e.getMessage());
+            };
+        }
+    }
+
+    @Provider
+    public static class Unavailable implements ExceptionMapper<StoreUnavailableException> {
+        @Override
+        public Response toResponse(StoreUnavailableException e) {
+            LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
+            return Problem.response(503, "store-unavailable", "Service unavailable",
+                    "the appliance cannot reach its data store; nothing was accepted");
+        }
+    }
+
+    /** JAX-RS's own refusals: unknown path (404), wrong method (405), wrong media type (415), ... */
+    @Provider
+    public static class Container implements ExceptionMapper<WebApplicationException> {
+        @Override
+        public Response toResponse(WebApplicationException e) {
+            Response r = e.getResponse();
+            String reason = r.getStatusInfo().getReasonPhrase();
+            String type = reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+            return Problem.response(r.getStatus(), type, reason, null);
+        }
+    }
+
+    @Provider
+    public static class Unexpected implements ExceptionMapper<RuntimeException> {
+        @Override
+        public Response toResponse(RuntimeException e) {
+            LOG.log(Level.SEVERE, "unexpected error", e);
+            return Problem.response(500, "internal-error", "Internal error", "see the appliance log");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.otpappliance.appliance.api;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.InputStream;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.otpappliance.appliance.application.TokenService;
+import org.otpappliance.appliance.application.TokenService.Enrolled;
+import org.otpappliance.appliance.application.TokenService.TokenInfo;
+
+@Path("tokens")
+@Produces(MediaType.APPLICATION_JSON)
+public class TokenResource extends Caller {
+    @Inject
+    TokenService tokens;
+
+    /** The enrollment answer: the token, plus its otpauth URI and QR code, which are never shown again. */
+    public record EnrollAnswer(String serial, String type, String user, String algorithm, int digits, Integer period,
+                               String otpauthUri, String qrPng) {
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Enroll a TOTP or HOTP token",
+            description = "Body {\"user\",\"type\":\"totp|hotp\",\"secret\"? (Base32),\"algorithm\"?,\"digits\"?,\"period\"?,"
+                    + "\"counter\"?,\"description\"?}. The seed is generated unless a secret is given.")
+    public Response enroll(InputStream body) {
+        JsonBody json = JsonBody.read(body, "user", "type", "secret", "algorithm", "digits", "period", "counter", "description");
+        Enrolled e = tokens.enroll(new TokenService.Enrollment(json.requiredString("user"), json.requiredString("type"),
+                json.optionalString("secret"), json.optionalString("algorithm"), json.optionalInt("digits"),
+                json.optionalInt("period"), json.optionalLong("counter"), json.optionalString("description")), actor(), source());
+        TokenInfo t = e.token();
+        return Response.status(201)
+                .entity(new EnrollAnswer(t.serial(), t.type(), t.user(), t.algorithm(), t.digits(), t.period(), e.otpauthUri(), e.qrPng()))
+                .build();
+    }
+
+    @GET
+    public List<TokenInfo> list(@QueryParam("user") String user) {
+        if (user == null || user.isEmpty()) {
+            throw ProblemException.badRequest("missing-parameter", "query parameter \"user\" is required");
+        }
+        return tokens.list(user);
+    }
+
+    @GET
+    @Path("{serial}")
+    public TokenInfo get(@PathParam("serial") String serial) {
+        return tokens.get(serial);
+    }
+
+    @DELETE
+    @Path("{serial}")
+    public Response delete(@PathParam("serial") String serial) {
+        tokens.delete(serial, actor(), source());
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("{serial}/disable")
+    public TokenInfo disable(@PathParam("serial") String serial) {
+        return tokens.setEnabled(serial, false, actor(), source());
+    }
+
+    @POST
+    @Path("{serial}/enable")
+    public TokenInfo enable(@PathParam("serial") String serial) {
+        return tokens.setEnabled(serial, true, actor(), source());
+    }
+
+    @POST
+    @Path("{serial}/unlock")
+    public TokenInfo unlock(@PathParam("serial") String serial) {
+        return tokens.unlock(serial, actor(), source());
+    }
+
+    @POST
+    @Path("{serial}/resync")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Resynchronise from two consecutive codes", description = "Body {\"code1\",\"code2\"}")
+    public TokenInfo resync(@PathParam("serial") String serial, InputStream body) {
+        JsonBody json = JsonBody.read(body, "code1", "code2");
+        return tokens.resync(serial, json.requiredString("code1"), json.requiredString("code2"), actor(), source());
+    }
+}

@@ -1,0 +1,246 @@
+package org.otpappliance.appliance.application;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+
+import java.util.Optional;
+import org.hibernate.Session;
+import org.otpappliance.appliance.config.ApplianceConfig;
+import org.otpappliance.appliance.infrastructure.Database;
+import org.otpappliance.appliance.infrastructure.QrCodes;
+import org.otpappliance.appliance.infrastructure.persistence.TokenEntity;
+import org.otpappliance.appliance.infrastructure.persistence.UserEntity;
+import org.otpappliance.otp.algorithm.Base32;
+import org.otpappliance.otp.algorithm.HashAlgorithm;
+import org.otpappliance.otp.token.OtpAuthUri;
+import org.otpappliance.otp.token.TokenType;
+import org.otpappliance.otp.verify.OathParameters;
+
+/** Enrollment and administration of tokens. Every change is audited and drops the owner's cached tokens. */
+@ApplicationScoped
+public class TokenService {
+    /** RFC 4226 section 4, requirement R6: the shared secret is at least 128 bits. */
+    static final int MIN_SEED_BYTES = 16;
+    static final int MAX_SEED_BYTES = 128;
+
+    @Inject
+    Database database;
+
+    @Inject
+    ApplianceConfig config;
+
+    @Inject
+    TokenCache cache;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    Clock clock;
+
+    private final SecureRandom random = new SecureRandom();
+
+    /** What an admin asks to enroll; null fields take their defaults. */
+    public record Enrollment(String user, String type, String secret, String algorithm, Integer digits, Integer period,
+                             Long counter, String description) {
+    }
+
+    /** The enrolled token; the URI and QR code carry the seed and are returned this once. */
+    public record Enrolled(TokenInfo token, String otpauthUri, String qrPng) {
+    }
+
+    public record TokenInfo(String serial, String type, String user, String algorithm, int digits, Integer period,
+                            boolean enabled, boolean locked, int failCount, String description, Instant createdAt) {
+    }
+
+    public Enrolled enroll(Enrollment e, String actor, String source) {
+        TokenType type = parse(() -> TokenType.parse(e.type()), "unsupported-token-type",
+                "type must be \"totp\" or \"hotp\"");
+        HashAlgorithm algorithm = e.algorithm() == null ? HashAlgorithm.SHA1
+                : parse(() -> HashAlgorithm.parse(e.algorithm()), "invalid-algorithm", "algorithm must be SHA1, SHA256 or SHA512");
+        int digits = e.digits() == null ? 6 : e.digits();
+        int period = type == TokenType.TOTP ? (e.period() == null ? 30 : e.period()) : 0;
+        if (type == TokenType.HOTP && e.period() != null) {
+            throw AdminException.invalid("invalid-request", "period applies to TOTP tokens only");
+        }
+        if (type == TokenType.TOTP && e.counter() != null) {
+            throw AdminException.invalid("invalid-request", "counter applies to HOTP tokens only");
+        }
+        OathParameters parameters = parse(() -> new OathParameters(algorithm, digits, period), "invalid-parameters",
+                "digits must be 6 to 8 and period 1 to 3600 seconds");
+        long counter = e.counter() == null ? 0 : e.counter();
+        if (counter < 0) {
+            throw AdminException.invalid("invalid-parameters", "counter must not be negative");
+        }
+        byte[] seed = e.secret() == null ? randomSeed(algorithm) : decodeSecret(e.secret());
+        String serial = type.name() + HexFormat.of().withUpperCase().formatHex(randomBytes(4));
+        try {
+            TokenInfo info = database.write(s -> {
+                UserEntity owner = user(s, e.user());
+                TokenEntity t = new TokenEntity();
+                t.serial = serial;
+                t.userId = owner.id;
+                t.tokenType = type.wireName();
+                t.algorithm = algorithm.name();
+                t.digits = digits;
+                t.periodSeconds = period;
+                t.seedEncrypted = database.seedCipher().encrypt(seed, serial);
+                t.description = e.description();
+                t.enabled = true;
+                t.nextCounter = counter;
+                t.lastTimeStep = -1;
+                t.createdAt = clock.millis();
+                s.persist(t);
+                audit.admin(s, actor, "TOKEN_ENROLL", owner.username, serial, "OK", null, source);
+                return info(t, owner.username);
+            });
+            cache.invalidate(e.user());
+            String uri = OtpAuthUri.of(type, config.issuer(), e.user(), seed, parameters, counter);
+            return new Enrolled(info, uri, Base64.getEncoder().encodeToString(QrCodes.png(uri)));
+        } finally {
+            Arrays.fill(seed, (byte) 0);
+        }
+    }
+
+    public List<TokenInfo> list(String username) {
+        return database.read(s -> {
+            UserEntity owner = user(s, username);
+            return s.createQuery("from TokenEntity t where t.userId = :u order by t.id", TokenEntity.class)
+                    .setParameter("u", owner.id).getResultList().stream().map(t -> info(t, owner.username)).toList();
+        });
+    }
+
+    public TokenInfo get(String serial) {
+        return database.read(s -> {
+            TokenEntity t = token(s, serial);
+            return info(t, username(s, t));
+        });
+    }
+
+    public void delete(String serial, String actor, String source) {
+        change(serial, actor, source, "TOKEN_DELETE", (s, t) -> s.remove(t));
+    }
+
+    public TokenInfo setEnabled(String serial, boolean enabled, String actor, String source) {
+        return change(serial, actor, source, enabled ? "TOKEN_ENABLE" : "TOKEN_DISABLE", (s, t) -> t.enabled = enabled);
+    }
+
+    public TokenInfo unlock(String serial, String actor, String source) {
+        return change(serial, actor, source, "TOKEN_UNLOCK", (s, t) -> t.failCount = 0);
+    }
+
+    /** Resynchronises from two consecutive codes; refuses (and changes nothing) when they are not found. */
+    public TokenInfo resync(String serial, String code1, String code2, String actor, String source) {
+        String owner = database.read(s -> username(s, token(s, serial)));
+        Optional<TokenInfo> done = database.write(s -> {
+            TokenEntity t = token(s, serial);
+            OathToken state = oathToken(t);
+            Optional<OathToken.Match> m = state.resync(code1, code2, clock.millis(), config.resyncWindow());
+            if (m.isEmpty()) {
+                return Optional.empty();
+            }
+            state.accept(m.get());
+            t.nextCounter = state.nextCounter;
+            t.lastTimeStep = state.lastTimeStep;
+            t.drift = state.drift;
+            t.failCount = 0;
+            audit.admin(s, actor, "TOKEN_RESYNC", owner, serial, "OK", null, source);
+            return Optional.of(info(t, owner));
+        });
+        if (owner != null) {
+            cache.invalidate(owner);
+        }
+        return done.orElseGet(() -> {
+            audit.admin(actor, "TOKEN_RESYNC", owner, serial, "FAILED", "CODES_NOT_FOUND", source);
+            throw AdminException.conflict("resync-failed",
+                    "the two codes were not found as consecutive codes within the resynchronisation window");
+        });
+    }
+
+    private interface Change {
+        void apply(Session s, TokenEntity t);
+    }
+
+    private TokenInfo change(String serial, String actor, String source, String action, Change change) {
+        String[] owner = new String[1];
+        TokenInfo info = database.write(s -> {
+            TokenEntity t = token(s, serial);
+            owner[0] = username(s, t);
+            change.apply(s, t);
+            audit.admin(s, actor, action, owner[0], serial, "OK", null, source);
+            return info(t, owner[0]);
+        });
+        if (owner[0] != null) {
+            cache.invalidate(owner[0]);
+        }
+        return info;
+    }
+
+    private OathToken oathToken(TokenEntity t) {
+        TokenType type = TokenType.parse(t.tokenType);
+        OathParameters p = new OathParameters(HashAlgorithm.parse(t.algorithm), t.digits, t.periodSeconds);
+        return new OathToken(t.id, t.serial, type, p, t.enabled, database.seedCipher().decrypt(t.seedEncrypted, t.serial),
+                t.nextCounter, t.lastTimeStep, t.drift, t.failCount, t.lastFailAt);
+    }
+
+    private TokenInfo info(TokenEntity t, String username) {
+        boolean locked = t.failCount >= config.maxFailures() && (config.lockCooldownSeconds() <= 0
+                || clock.millis() - t.lastFailAt < config.lockCooldownSeconds() * 1000L);
+        return new TokenInfo(t.serial, t.tokenType, username, t.algorithm, t.digits,
+                "totp".equals(t.tokenType) ? t.periodSeconds : null, t.enabled, locked, t.failCount, t.description, Instant.ofEpochMilli(t.createdAt));
+    }
+
+    static UserEntity user(Session s, String username) {
+        return s.createQuery("from UserEntity u where u.username = :u", UserEntity.class).setParameter("u", username)
+                .uniqueResultOptional().orElseThrow(() -> AdminException.notFound("user-not-found", "no user named so"));
+    }
+
+    private static TokenEntity token(Session s, String serial) {
+        return s.createQuery("from TokenEntity t where t.serial = :s", TokenEntity.class).setParameter("s", serial)
+                .uniqueResultOptional().orElseThrow(() -> AdminException.notFound("token-not-found", "no token with serial " + serial));
+    }
+
+    private static String username(Session s, TokenEntity t) {
+        return t.userId == null ? null : s.get(UserEntity.class, t.userId).username;
+    }
+
+    private byte[] randomSeed(HashAlgorithm algorithm) {
+        return randomBytes(algorithm.recommendedKeyLength());
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static byte[] decodeSecret(String secret) {
+        byte[] seed;
+        try {
+            seed = Base32.decode(secret);
+        } catch (IllegalArgumentException ex) {
+            throw AdminException.invalid("invalid-secret", "secret is not Base32: " + ex.getMessage());
+        }
+        if (seed.length < MIN_SEED_BYTES || seed.length > MAX_SEED_BYTES) {
+            throw AdminException.invalid("invalid-secret",
+                    "secret must decode to " + MIN_SEED_BYTES + " to " + MAX_SEED_BYTES + " bytes (RFC 4226 asks for at least 128 bits)");
+        }
+        return seed;
+    }
+
+    private static <T> T parse(java.util.function.Supplier<T> parser, String type, String detail) {
+        try {
+            return parser.get();
+        } catch (IllegalArgumentException e) {
+            throw AdminException.invalid(type, detail);
+        }
+    }
+
+}

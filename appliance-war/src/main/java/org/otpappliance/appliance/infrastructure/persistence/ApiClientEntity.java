@@ -1,0 +1,29 @@
+package org.otpappliance.appliance.infrastructure.persistence;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** An API client; only the SHA-256 of its key is kept. */
+@Entity
+@Table(name = "api_client")
+public class ApiClientEntity {
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(nullable = false, unique = true)
+    public String name;
+
+    @Column(nullable = false)
+    public String role;
+
+    @Column(name = "key_hash", nullable = false, unique = true)
+    public String keyHash;
+
+    @Column(name = "created_at")
+    public long createdAt;
+}
