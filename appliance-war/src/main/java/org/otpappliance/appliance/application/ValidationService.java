@@ -79,6 +79,7 @@ public class ValidationService implements Validator {
         int maxFailures = config.maxFailures();
         long cooldownMillis = config.lockCooldownSeconds() * 1000L;
         List<OathToken> tried = new ArrayList<>();
+        boolean replayed = false;
         OathToken accepted = null;
         OathToken.Match match = null;
         for (OathToken token : usable) {
@@ -95,14 +96,18 @@ public class ValidationService implements Validator {
                     match = m.get();
                     break;
                 }
+                if (token.isLastAccepted(request.code(), now, config.totpWindow())) {
+                    // A replay of the last accepted code guesses nothing: refused, but not a failure.
+                    token.failCount--;
+                    replayed = true;
+                    continue;
+                }
                 token.lastFailAt = now;
                 tried.add(token);
             }
         }
         if (accepted == null) {
-            Reason reason = tried.isEmpty() ? Reason.LOCKED
-                    : tried.stream().anyMatch(t -> t.isLastAccepted(request.code(), now, config.totpWindow()))
-                    ? Reason.REPLAYED : Reason.WRONG_CODE;
+            Reason reason = replayed ? Reason.REPLAYED : tried.isEmpty() ? Reason.LOCKED : Reason.WRONG_CODE;
             return reject(request, actor, now, tried, reason, tried.size() == 1 ? tried.get(0).serial : null);
         }
         for (OathToken t : tried) {

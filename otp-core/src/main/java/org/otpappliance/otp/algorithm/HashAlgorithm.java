@@ -27,6 +27,9 @@ public enum HashAlgorithm {
 
     /** Parses "SHA1", "sha256", "HmacSHA512", "SHA-256"; throws IllegalArgumentException otherwise. */
     public static HashAlgorithm parse(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("hash algorithm is required");
+        }
         String n = name.toUpperCase(Locale.ROOT).replace("-", "").replace("HMAC", "");
         for (HashAlgorithm a : values()) {
             if (a.name().equals(n)) {

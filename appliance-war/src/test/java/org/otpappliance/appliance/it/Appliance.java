@@ -1,0 +1,122 @@
+package org.otpappliance.appliance.it;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The real appliance, as an operator runs it: the uber jar in its own JVM, on a free port, with its
+ * own data directory. Tests talk to it over HTTP and may kill it with SIGKILL.
+ */
+public final class Appliance implements AutoCloseable {
+    private static final Duration STARTUP = Duration.ofSeconds(240);
+
+    private final Path dataDir;
+    private final Map<String, String> env;
+    private final int port;
+    private Process process;
+    private final Path log;
+
+    private Appliance(Path dataDir, Map<String, String> env) throws IOException {
+        this.dataDir = dataDir;
+        this.env = env;
+        this.port = freePort();
+        this.log = Path.of(System.getProperty("java.io.tmpdir")).resolve("appliance-" + port + ".log");
+    }
+
+    /** Starts an appliance on {@code dataDir} with extra environment variables, and waits until it is ready. */
+    public static Appliance start(Path dataDir, Map<String, String> env) throws IOException, InterruptedException {
+        Appliance a = new Appliance(dataDir, env);
+        a.launch();
+        return a;
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        String jar = System.getProperty("appliance.jar", "target/otp-appliance.jar");
+        Path rootDir = Files.createTempDirectory("payara-root");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m", "-Djava.io.tmpdir=" + rootDir, "-jar", jar,
+                "--port", String.valueOf(port), "--nohazelcast", "--rootDir", rootDir.resolve("root").toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().put("OTP_APPLIANCE_DATA_DIR", dataDir.toString());
+        pb.environment().putAll(env);
+        process = pb.start();
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the appliance exited during start-up; see " + log);
+            }
+            try {
+                HttpResponse<String> r = probe.send(HttpRequest.newBuilder(URI.create(base() + "/health/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && Files.exists(dataDir.resolve("admin.key"))) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        process.destroyForcibly();
+        throw new IllegalStateException("the appliance was not ready within " + STARTUP + "; see " + log);
+    }
+
+    public String base() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** The appliance's console output (Payara's log). */
+    public Path log() {
+        return log;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String adminKey() throws IOException {
+        return Files.readString(dataDir.resolve("admin.key")).strip();
+    }
+
+    public Api api() throws IOException {
+        return new Api(base(), adminKey());
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, as in a power cut of the JVM. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** Starts it again on the same data directory and port-free. */
+    public Appliance restart() throws IOException, InterruptedException {
+        kill();
+        return start(dataDir, env);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}

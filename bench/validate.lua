@@ -1,0 +1,98 @@
+-- wrk script of bench/rest-validate.sh: POSTs pre-computed HOTP codes to /api/v1/validate.
+--
+--   wrk -t T -c C -d Ds -s bench/validate.lua URL/api/v1/validate -- CODES_FILE TOKENS API_KEY T
+--
+-- CODES_FILE has one JSON body per line, round by round: line r*TOKENS+i is token i's code for
+-- counter r. Each wrk thread takes the lines of the tokens with i % T == thread id (for TOKENS a
+-- multiple of T that is exactly "line index % T"), and sends them in file order, so a token's codes
+-- arrive in counter order and each is fresh: the measured path is the ACCEPT path. If a thread runs
+-- out of lines it starts again from its first line; those requests are counted as "wrapped" (they
+-- are replays, so they are rejected).
+--
+-- Each thread counts the "result" of the answers; done() prints one machine-readable line:
+--   BENCH requests=.. duration_s=.. rps=.. p50_ms=.. p90_ms=.. p99_ms=.. max_ms=.. mean_ms=..
+--         non2xx=.. socket_errors=.. accept=.. reject=.. other=.. wrapped=.. lines=..
+
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+   thread:set("id", next_id)
+   next_id = next_id + 1
+   table.insert(threads, thread)
+end
+
+function init(args)
+   local file, tokens, key, nthreads = args[1], tonumber(args[2]), args[3], tonumber(args[4])
+   if file == nil or tokens == nil or key == nil or nthreads == nil then
+      error("usage: wrk -t T ... -s validate.lua URL -- CODES_FILE TOKENS API_KEY T")
+   end
+   wrk.method = "POST"
+   wrk.headers["Content-Type"] = "application/json"
+   wrk.headers["Authorization"] = "Bearer " .. key
+   bodies = {}
+   local index = 0
+   for line in io.lines(file) do
+      if (index % tokens) % nthreads == id then
+         bodies[#bodies + 1] = line
+      end
+      index = index + 1
+   end
+   if #bodies == 0 then
+      error("thread " .. id .. " got no lines from " .. file)
+   end
+   lines = #bodies
+   pos = 0
+   wrapping = false
+   wrapped = 0
+   accept = 0
+   reject = 0
+   other = 0
+end
+
+function request()
+   pos = pos + 1
+   if pos > lines then
+      pos = 1
+      wrapping = true
+   end
+   if wrapping then
+      wrapped = wrapped + 1
+   end
+   return wrk.format(nil, nil, nil, bodies[pos])
+end
+
+function response(status, headers, body)
+   if status ~= 200 then
+      other = other + 1
+      return
+   end
+   local result = string.match(body, '"result"%s*:%s*"(%u+)"')
+   if result == "ACCEPT" then
+      accept = accept + 1
+   elseif result == "REJECT" then
+      reject = reject + 1
+   else
+      other = other + 1
+   end
+end
+
+function done(summary, latency, requests)
+   local a, r, o, w, n = 0, 0, 0, 0, 0
+   for _, t in ipairs(threads) do
+      a = a + t:get("accept")
+      r = r + t:get("reject")
+      o = o + t:get("other")
+      w = w + t:get("wrapped")
+      n = n + t:get("lines")
+   end
+   local e = summary.errors
+   local secs = summary.duration / 1e6
+   io.write(string.format(
+      "BENCH requests=%d duration_s=%.3f rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f mean_ms=%.3f " ..
+      "non2xx=%d socket_errors=%d accept=%d reject=%d other=%d wrapped=%d lines=%d\n",
+      summary.requests, secs, summary.requests / secs,
+      latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000,
+      latency.max / 1000, latency.mean / 1000,
+      e.status, e.connect + e.read + e.write + e.timeout, a, r, o, w, n))
+end
