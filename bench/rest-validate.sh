@@ -21,7 +21,7 @@ ROUNDS=""
 DURATION=20
 CONNECTIONS=32
 THREADS=2
-WARMUP=5
+WARMUP=15
 PORT=""              # default: the first free port from 18700 on
 DB_URL=""
 SEED=otp-bench-1
@@ -51,9 +51,10 @@ for v in TOKENS DURATION CONNECTIONS THREADS WARMUP ${PORT:+PORT} ${ROUNDS:+ROUN
     [[ ${!v} =~ ^[0-9]+$ && ${!v} -gt 0 ]] || die "--${v,,} must be a positive whole number, not '${!v}'"
 done
 [ "$CONNECTIONS" -ge "$THREADS" ] || die "--connections ($CONNECTIONS) must be at least --threads ($THREADS)"
-# A token's next code is TOKENS/THREADS requests further in its thread's queue; with no more than
-# CONNECTIONS requests in flight, TOKENS >= 4*CONNECTIONS keeps a token's codes strictly in order.
-[ "$TOKENS" -ge $((4 * CONNECTIONS)) ] || die "--tokens must be at least 4 x --connections ($((4 * CONNECTIONS)))"
+# A token's next code is TOKENS/THREADS requests further in its thread's queue, which has at most
+# CONNECTIONS/THREADS requests in flight: TOKENS >= 8*CONNECTIONS keeps a token's codes in order
+# unless one request stalls while 8 rounds of its neighbours pass it (seen, rarely, at 4x under load).
+[ "$TOKENS" -ge $((8 * CONNECTIONS)) ] || die "--tokens must be at least 8 x --connections ($((8 * CONNECTIONS)))"
 if [ -z "$ROUNDS" ]; then
     ROUNDS=$(( (DURATION * RATE_HEADROOM + TOKENS - 1) / TOKENS ))
     [ "$ROUNDS" -ge 40 ] || ROUNDS=40

@@ -1,12 +1,12 @@
 package org.otpappliance.appliance.api;
 
-import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.DynamicFeature;
 import jakarta.ws.rs.container.ResourceInfo;
-import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.FeatureContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
@@ -15,25 +15,45 @@ import org.otpappliance.appliance.application.ClientService;
 import org.otpappliance.appliance.application.ClientService.Principal;
 import org.otpappliance.appliance.application.ClientService.Role;
 
-/** Checks {@code Authorization: Bearer <api key>} and the key's role against the resource's {@link Access}. */
-@Provider
-@Priority(Priorities.AUTHENTICATION)
-public class ApiKeyFilter implements ContainerRequestFilter {
+/**
+ * Checks {@code Authorization: Bearer <api key>} and the key's role against the resource method's
+ * {@link Access}. The level is worked out once per method when the application starts, so a
+ * request pays only for the key lookup.
+ */
+final class ApiKeyFilter implements ContainerRequestFilter {
+    /** The request property (a servlet request attribute too) that holds the caller's {@link Principal}. */
     static final String PRINCIPAL = "otp-appliance.principal";
     private static final String BEARER = "Bearer ";
 
-    @Inject
-    ClientService clients;
+    private final Access.Level needed;
+    private final ClientService clients;
 
-    @Context
-    ResourceInfo resource;
+    private ApiKeyFilter(Access.Level needed, ClientService clients) {
+        this.needed = needed;
+        this.clients = clients;
+    }
+
+    /** Puts an {@link ApiKeyFilter} in front of every resource method that is not public. */
+    @Provider
+    public static class Binding implements DynamicFeature {
+        @Inject
+        ClientService clients;
+
+        @Override
+        public void configure(ResourceInfo resource, FeatureContext context) {
+            Access a = resource.getResourceMethod().getAnnotation(Access.class);
+            if (a == null) {
+                a = resource.getResourceClass().getAnnotation(Access.class);
+            }
+            Access.Level level = a == null ? Access.Level.ADMIN : a.value();
+            if (level != Access.Level.PUBLIC) {
+                context.register(new ApiKeyFilter(level, clients), Priorities.AUTHENTICATION);
+            }
+        }
+    }
 
     @Override
     public void filter(ContainerRequestContext request) {
-        Access.Level needed = needed();
-        if (needed == Access.Level.PUBLIC) {
-            return;
-        }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
         Optional<Principal> principal = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? clients.authenticate(header.substring(BEARER.length()).strip())
@@ -48,16 +68,5 @@ public class ApiKeyFilter implements ContainerRequestFilter {
             return;
         }
         request.setProperty(PRINCIPAL, principal.get());
-    }
-
-    private Access.Level needed() {
-        if (resource == null || resource.getResourceMethod() == null) {
-            return Access.Level.ADMIN;
-        }
-        Access a = resource.getResourceMethod().getAnnotation(Access.class);
-        if (a == null) {
-            a = resource.getResourceClass().getAnnotation(Access.class);
-        }
-        return a == null ? Access.Level.ADMIN : a.value();
     }
 }

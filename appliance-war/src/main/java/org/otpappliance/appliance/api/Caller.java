@@ -14,8 +14,12 @@ abstract class Caller {
     HttpServletRequest http;
 
     String actor() {
-        Object p = request.getProperty(ApiKeyFilter.PRINCIPAL);
-        return p instanceof Principal principal ? principal.name() : "anonymous";
+        return actor(request.getProperty(ApiKeyFilter.PRINCIPAL));
+    }
+
+    /** The audit actor for what {@link ApiKeyFilter} stored as the request's principal. */
+    static String actor(Object principal) {
+        return principal instanceof Principal p ? p.name() : "anonymous";
     }
 
     String source() {

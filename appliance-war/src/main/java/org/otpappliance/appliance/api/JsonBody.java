@@ -5,11 +5,13 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonReaderFactory;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -18,6 +20,8 @@ import java.util.Set;
  */
 final class JsonBody {
     static final int MAX_BYTES = 64 * 1024;
+    /** Made once: Json.createReader looks the provider up through the ServiceLoader on every call. */
+    private static final JsonReaderFactory READERS = Json.createReaderFactory(Map.of());
 
     private final JsonObject object;
 
@@ -37,7 +41,7 @@ final class JsonBody {
                     "the request body is larger than " + MAX_BYTES + " bytes");
         }
         JsonValue value;
-        try (JsonReader reader = Json.createReader(new ByteArrayInputStream(bytes))) {
+        try (JsonReader reader = READERS.createReader(new ByteArrayInputStream(bytes))) {
             value = reader.readValue();
         } catch (JsonException | IllegalStateException e) {
             throw ProblemException.badRequest("malformed-json", "the request body is not well-formed JSON");

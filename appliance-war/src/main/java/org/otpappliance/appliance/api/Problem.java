@@ -1,20 +1,24 @@
 package org.otpappliance.appliance.api;
 
 import jakarta.json.Json;
+import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Map;
 
 /** An RFC 9457 problem details response. Types are stable URNs that clients may match on. */
 public final class Problem {
     public static final String MEDIA_TYPE = "application/problem+json";
     static final String TYPE_PREFIX = "urn:otp-appliance:problem:";
+    /** Made once: the Json.* shortcuts look the provider up through the ServiceLoader on every call. */
+    private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
 
     private Problem() {
     }
 
     public static Response response(int status, String type, String title, String detail) {
-        JsonObjectBuilder b = Json.createObjectBuilder()
+        JsonObjectBuilder b = JSON.createObjectBuilder()
                 .add("type", TYPE_PREFIX + type)
                 .add("title", title)
                 .add("status", status);

@@ -85,7 +85,7 @@ public class AuditLog {
         clause(hql, params, "e.entryPoint = ?", f.entryPoint());
         clause(hql, params, "e.at >= ?", f.from());
         clause(hql, params, "e.at < ?", f.to());
-        hql.append(" order by e.at desc, e.id desc");
+        hql.append(" order by e.id desc");
         return database.read(s -> {
             Query<AuditEventEntity> q = s.createQuery(hql.toString(), AuditEventEntity.class);
             for (int i = 0; i < params.size(); i++) {

@@ -6,7 +6,9 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -56,6 +58,9 @@ public final class GroupCommitter implements AutoCloseable {
 
     private final DataSource dataSource;
     private final BlockingQueue<Unit> queue = new LinkedBlockingQueue<>();
+    /** Kept across batches with its prepared statements (only the committer thread touches them). */
+    private Connection connection;
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -112,10 +117,10 @@ public final class GroupCommitter implements AutoCloseable {
             }
         }
         slots.sort(Comparator.comparingLong((Slot s) -> s.write.orderKey()).thenComparingLong(Slot::sequence));
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        try {
+            Connection c = connection();
             try {
-                execute(c, slots);
+                execute(slots);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -124,6 +129,7 @@ public final class GroupCommitter implements AutoCloseable {
         } catch (SQLException | RuntimeException e) {
             LOG.log(Level.WARNING, "a batch of " + batch.size() + " validations could not be committed", e);
             batch.forEach(u -> u.done.completeExceptionally(e));
+            releaseConnection();
             return;
         }
         for (int i = 0; i < batch.size(); i++) {
@@ -131,8 +137,29 @@ public final class GroupCommitter implements AutoCloseable {
         }
     }
 
+    private Connection connection() throws SQLException {
+        if (connection == null) {
+            connection = dataSource.getConnection();
+            connection.setAutoCommit(false);
+        }
+        return connection;
+    }
+
+    /** After a failure the connection may be broken: hand it back (the pool checks it) and start afresh. */
+    private void releaseConnection() {
+        statements.clear();
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                LOG.log(Level.FINE, "closing the commit connection failed", e);
+            }
+            connection = null;
+        }
+    }
+
     /** Runs of the same statement go to the database as one JDBC batch. */
-    private static void execute(Connection c, List<Slot> slots) throws SQLException {
+    private void execute(List<Slot> slots) throws SQLException {
         int start = 0;
         while (start < slots.size()) {
             String sql = slots.get(start).write.sql();
@@ -140,19 +167,22 @@ public final class GroupCommitter implements AutoCloseable {
             while (end < slots.size() && slots.get(end).write.sql().equals(sql)) {
                 end++;
             }
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                if (end - start == 1) {
-                    bind(p, slots.get(start));
-                    record(slots.get(start), p.executeUpdate());
-                } else {
-                    for (int i = start; i < end; i++) {
-                        bind(p, slots.get(i));
-                        p.addBatch();
-                    }
-                    int[] rows = p.executeBatch();
-                    for (int i = start; i < end; i++) {
-                        record(slots.get(i), rows[i - start]);
-                    }
+            PreparedStatement p = statements.get(sql);
+            if (p == null) {
+                p = connection.prepareStatement(sql);
+                statements.put(sql, p);
+            }
+            if (end - start == 1) {
+                bind(p, slots.get(start));
+                record(slots.get(start), p.executeUpdate());
+            } else {
+                for (int i = start; i < end; i++) {
+                    bind(p, slots.get(i));
+                    p.addBatch();
+                }
+                int[] rows = p.executeBatch();
+                for (int i = start; i < end; i++) {
+                    record(slots.get(i), rows[i - start]);
                 }
             }
             start = end;
@@ -181,6 +211,9 @@ public final class GroupCommitter implements AutoCloseable {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            releaseConnection();
         }
     }
 }
