@@ -1,7 +1,6 @@
 package org.otpappliance.appliance.api;
 
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -27,8 +26,8 @@ public class AuditResource {
                                   @QueryParam("action") String action, @QueryParam("result") String result,
                                   @QueryParam("entryPoint") String entryPoint,
                                   @QueryParam("from") String from, @QueryParam("to") String to,
-                                  @QueryParam("offset") @DefaultValue("0") int offset,
-                                  @QueryParam("limit") @DefaultValue("100") int limit) {
+                                  @QueryParam("offset") String offset,
+                                  @QueryParam("limit") String limit) {
         return audit.query(new AuditLog.Filter(user, serial, action, result, entryPoint, instant("from", from), instant("to", to),
                 Paging.offset(offset), Paging.limit(limit)));
     }

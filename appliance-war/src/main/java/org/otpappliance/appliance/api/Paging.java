@@ -1,23 +1,32 @@
 package org.otpappliance.appliance.api;
 
-/** Checks offset and limit query parameters. */
+/** Checks offset and limit query parameters (taken as text, so that "ten" is a 400, not JAX-RS's 404). */
 final class Paging {
     static final int MAX_LIMIT = 1000;
 
     private Paging() {
     }
 
-    static int offset(int offset) {
-        if (offset < 0) {
-            throw ProblemException.badRequest("invalid-parameter", "offset must not be negative");
-        }
-        return offset;
+    static int offset(String offset) {
+        return number("offset", offset, 0, 0, Integer.MAX_VALUE);
     }
 
-    static int limit(int limit) {
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ProblemException.badRequest("invalid-parameter", "limit must be 1 to " + MAX_LIMIT);
+    static int limit(String limit) {
+        return number("limit", limit, 100, 1, MAX_LIMIT);
+    }
+
+    private static int number(String name, String value, int defaultValue, int min, int max) {
+        if (value == null || value.isEmpty()) {
+            return defaultValue;
         }
-        return limit;
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw ProblemException.badRequest("invalid-parameter", name + " must be a whole number from " + min + " to " + max);
     }
 }

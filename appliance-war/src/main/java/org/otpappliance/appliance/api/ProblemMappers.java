@@ -4,6 +4,7 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
+import java.sql.SQLException;
 import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,9 +43,13 @@ public final class ProblemMappers {
         @Override
         public Response toResponse(StoreUnavailableException e) {
             LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
-            return Problem.response(503, "store-unavailable", "Service unavailable",
-                    "the appliance cannot reach its data store; nothing was accepted");
+            return storeUnavailable();
         }
+    }
+
+    static Response storeUnavailable() {
+        return Problem.response(503, "store-unavailable", "Service unavailable",
+                "the appliance cannot reach its data store; nothing was changed");
     }
 
     /** JAX-RS's own refusals: unknown path (404), wrong method (405), wrong media type (415), ... */
@@ -63,6 +68,12 @@ public final class ProblemMappers {
     public static class Unexpected implements ExceptionMapper<RuntimeException> {
         @Override
         public Response toResponse(RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof SQLException || t instanceof StoreUnavailableException) {
+                    LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
+                    return storeUnavailable();
+                }
+            }
             LOG.log(Level.SEVERE, "unexpected error", e);
             return Problem.response(500, "internal-error", "Internal error", "see the appliance log");
         }

@@ -3,7 +3,6 @@ package org.otpappliance.appliance.api;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -13,6 +12,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
+import java.net.URI;
 import java.util.List;
 import org.otpappliance.appliance.application.UserService;
 import org.otpappliance.appliance.application.UserService.UserInfo;
@@ -28,12 +28,12 @@ public class UserResource extends Caller {
     public Response create(InputStream body) {
         JsonBody json = JsonBody.read(body, "username");
         UserInfo created = users.create(json.requiredString("username"), actor(), source());
-        return Response.status(201).entity(created).build();
+        return Response.created(URI.create("/api/v1/users/" + created.username())).entity(created).build();
     }
 
     @GET
-    public List<String> list(@QueryParam("offset") @DefaultValue("0") int offset,
-                             @QueryParam("limit") @DefaultValue("100") int limit) {
+    public List<String> list(@QueryParam("offset") String offset,
+                             @QueryParam("limit") String limit) {
         return users.list(Paging.offset(offset), Paging.limit(limit));
     }
 

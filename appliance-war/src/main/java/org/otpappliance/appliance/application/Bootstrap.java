@@ -30,7 +30,29 @@ public class Bootstrap {
     ClientService clients;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
-        database.dataSource();
+        try {
+            database.dataSource();
+            ensureAdmin();
+        } catch (RuntimeException e) {
+            // An appliance that cannot open its data store must not sit there answering 500s: a
+            // supervisor (systemd, a load balancer's health check) should see it gone.
+            LOG.severe("The appliance cannot start: " + reason(e) + ". Exiting.");
+            new Thread(() -> System.exit(1), "otp-exit").start();
+        }
+    }
+
+    private static String reason(Throwable e) {
+        String reason = e.toString();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IllegalStateException && t.getMessage() != null) {
+                return t.getMessage();
+            }
+            reason = t.toString();
+        }
+        return reason;
+    }
+
+    private void ensureAdmin() {
         if (clients.hasAdmin()) {
             return;
         }

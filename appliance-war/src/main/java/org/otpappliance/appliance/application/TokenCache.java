@@ -89,7 +89,7 @@ public class TokenCache {
                 return userId == null ? null : new UserTokens(userId, List.copyOf(tokens), now);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot read the tokens of a user", e);
+            throw new StoreUnavailableException(e);
         }
     }
 }

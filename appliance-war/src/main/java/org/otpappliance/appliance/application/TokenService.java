@@ -29,6 +29,7 @@ public class TokenService {
     /** RFC 4226 section 4, requirement R6: the shared secret is at least 128 bits. */
     static final int MIN_SEED_BYTES = 16;
     static final int MAX_SEED_BYTES = 128;
+    static final int MAX_DESCRIPTION_LENGTH = 255;
 
     @Inject
     Database database;
@@ -73,8 +74,11 @@ public class TokenService {
         if (type == TokenType.TOTP && e.counter() != null) {
             throw AdminException.invalid("invalid-request", "counter applies to HOTP tokens only");
         }
-        OathParameters parameters = parse(() -> new OathParameters(algorithm, digits, period), "invalid-parameters",
-                "digits must be 6 to 8 and period 1 to 3600 seconds");
+        OathParameters parameters = parse(() -> type == TokenType.TOTP ? OathParameters.totp(algorithm, digits, period)
+                : OathParameters.hotp(algorithm, digits), "invalid-parameters", "digits must be 6 to 8 and period 1 to 3600 seconds");
+        if (e.description() != null && e.description().length() > MAX_DESCRIPTION_LENGTH) {
+            throw AdminException.invalid("invalid-request", "description must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
+        }
         long counter = e.counter() == null ? 0 : e.counter();
         if (counter < 0) {
             throw AdminException.invalid("invalid-parameters", "counter must not be negative");

@@ -79,7 +79,7 @@ public class ValidationService implements Validator {
         int maxFailures = config.maxFailures();
         long cooldownMillis = config.lockCooldownSeconds() * 1000L;
         List<OathToken> tried = new ArrayList<>();
-        boolean replayed = false;
+        OathToken replayed = null;
         OathToken accepted = null;
         OathToken.Match match = null;
         for (OathToken token : usable) {
@@ -99,7 +99,7 @@ public class ValidationService implements Validator {
                 if (token.isLastAccepted(request.code(), now, config.totpWindow())) {
                     // A replay of the last accepted code guesses nothing: refused, but not a failure.
                     token.failCount--;
-                    replayed = true;
+                    replayed = token;
                     continue;
                 }
                 token.lastFailAt = now;
@@ -107,8 +107,11 @@ public class ValidationService implements Validator {
             }
         }
         if (accepted == null) {
-            Reason reason = replayed ? Reason.REPLAYED : tried.isEmpty() ? Reason.LOCKED : Reason.WRONG_CODE;
-            return reject(request, actor, now, tried, reason, tried.size() == 1 ? tried.get(0).serial : null);
+            Reason reason = replayed != null ? Reason.REPLAYED
+                    : tried.isEmpty() ? Reason.LOCKED
+                    : wellFormed(request.code()) ? Reason.WRONG_CODE : Reason.MALFORMED_CODE;
+            String serial = replayed != null ? replayed.serial : tried.size() == 1 ? tried.get(0).serial : null;
+            return reject(request, actor, now, tried, reason, serial);
         }
         for (OathToken t : tried) {
             synchronized (t) {
@@ -148,6 +151,11 @@ public class ValidationService implements Validator {
         writes.add(audit.validationWrite(now, actor, request.user(), request.entryPoint().name(), request.source(), rows -> line));
         commit(writes, request.user());
         return new VerificationResult.Rejected(reason);
+    }
+
+    /** Digits only, as every OATH code is; anything else is recorded as malformed (and still counts as a failure). */
+    private static boolean wellFormed(String code) {
+        return !code.isEmpty() && code.chars().allMatch(ch -> ch >= '0' && ch <= '9');
     }
 
     /** Waits for the group commit; on failure the cached state may be ahead of the database, so it is dropped. */

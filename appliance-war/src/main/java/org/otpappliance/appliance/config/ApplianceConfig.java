@@ -1,101 +1,153 @@
 package org.otpappliance.appliance.config;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * The operator's settings, read once through MicroProfile Config. Every key is also an environment
- * variable by MicroProfile's rule (upper case, non-alphanumerics to '_'): {@code otp.appliance.data-dir}
- * is {@code OTP_APPLIANCE_DATA_DIR}. docs/configuration.md lists them all.
+ * The operator's settings, read and checked once at start (a bad value stops the start with a
+ * message naming the key). Every key is also an environment variable by MicroProfile's rule (upper
+ * case, non-alphanumerics to '_'): {@code otp.appliance.data-dir} is {@code OTP_APPLIANCE_DATA_DIR}.
+ * docs/configuration.md lists them all.
  */
 @ApplicationScoped
 public class ApplianceConfig {
-    private final Config config = ConfigProvider.getConfig(ApplianceConfig.class.getClassLoader());
+    private Path dataDir;
+    private String dbUrl;
+    private String dbUser;
+    private String dbPassword;
+    private int dbPoolSize;
+    private Optional<String> masterKey;
+    private Path masterKeyFile;
+    private String issuer;
+    private int maxFailures;
+    private long lockCooldownSeconds;
+    private int hotpLookAhead;
+    private int totpWindow;
+    private int resyncWindow;
+    private int tokenCacheSeconds;
+    private String nodeName;
+
+    @PostConstruct
+    void read() {
+        Config config = ConfigProvider.getConfig(ApplianceConfig.class.getClassLoader());
+        dataDir = Path.of(string(config, "otp.appliance.data-dir").orElse("./data")).toAbsolutePath().normalize();
+        dbUrl = string(config, "otp.appliance.db-url").orElseGet(() ->
+                "jdbc:h2:file:" + dataDir.resolve("otp-appliance") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        dbUser = string(config, "otp.appliance.db-user").orElse("otp");
+        dbPassword = string(config, "otp.appliance.db-password").orElse("");
+        dbPoolSize = integer(config, "otp.appliance.db-pool-size", 16, 2, 1000);
+        masterKey = string(config, "otp.appliance.master-key");
+        masterKeyFile = string(config, "otp.appliance.master-key-file").map(Path::of).orElseGet(() -> dataDir.resolve("master.key"));
+        issuer = string(config, "otp.appliance.issuer").orElse("OTP Appliance");
+        maxFailures = integer(config, "otp.appliance.max-failures", 10, 1, 1_000_000);
+        lockCooldownSeconds = integer(config, "otp.appliance.lock-cooldown-seconds", 0, 0, Integer.MAX_VALUE);
+        hotpLookAhead = integer(config, "otp.appliance.hotp-look-ahead", 10, 0, 1000);
+        totpWindow = integer(config, "otp.appliance.totp-window", 1, 0, 100);
+        resyncWindow = integer(config, "otp.appliance.resync-window", 100, 1, 100_000);
+        tokenCacheSeconds = integer(config, "otp.appliance.token-cache-seconds", 30, 0, 86_400);
+        nodeName = string(config, "otp.appliance.node-name").orElseGet(ApplianceConfig::hostName);
+        if (nodeName.length() > 64) {
+            throw new IllegalStateException("setting otp.appliance.node-name must be at most 64 characters");
+        }
+    }
 
     public Path dataDir() {
-        return Path.of(string("otp.appliance.data-dir").orElse("./data")).toAbsolutePath().normalize();
+        return dataDir;
     }
 
     /** JDBC URL; default an H2 file in the data dir, durable at every commit (WRITE_DELAY=0). */
     public String dbUrl() {
-        return string("otp.appliance.db-url").orElseGet(() ->
-                "jdbc:h2:file:" + dataDir().resolve("otp-appliance") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
+        return dbUrl;
     }
 
     public String dbUser() {
-        return string("otp.appliance.db-user").orElse("otp");
+        return dbUser;
     }
 
     public String dbPassword() {
-        return string("otp.appliance.db-password").orElse("");
+        return dbPassword;
     }
 
     public int dbPoolSize() {
-        return integer("otp.appliance.db-pool-size", 16);
+        return dbPoolSize;
     }
 
     /** Base64 of 32 bytes; when absent the key lives in {@link #masterKeyFile()}. */
     public Optional<String> masterKey() {
-        return string("otp.appliance.master-key");
+        return masterKey;
     }
 
     public Path masterKeyFile() {
-        return string("otp.appliance.master-key-file").map(Path::of).orElseGet(() -> dataDir().resolve("master.key"));
+        return masterKeyFile;
     }
 
     public String issuer() {
-        return string("otp.appliance.issuer").orElse("OTP Appliance");
+        return issuer;
     }
 
     public int maxFailures() {
-        return integer("otp.appliance.max-failures", 10);
+        return maxFailures;
     }
 
     /** Seconds after the last failure at which a locked token may try again; 0: only an admin unlocks. */
     public long lockCooldownSeconds() {
-        return integer("otp.appliance.lock-cooldown-seconds", 0);
+        return lockCooldownSeconds;
     }
 
     public int hotpLookAhead() {
-        return integer("otp.appliance.hotp-look-ahead", 10);
+        return hotpLookAhead;
     }
 
     public int totpWindow() {
-        return integer("otp.appliance.totp-window", 1);
+        return totpWindow;
     }
 
     public int resyncWindow() {
-        return integer("otp.appliance.resync-window", 100);
+        return resyncWindow;
     }
 
     /** How long a node trusts its cached copy of a user's tokens before reading them again. */
     public int tokenCacheSeconds() {
-        return integer("otp.appliance.token-cache-seconds", 30);
+        return tokenCacheSeconds;
     }
 
+    /** This node's name in the audit log. */
     public String nodeName() {
-        return string("otp.appliance.node-name").orElseGet(() -> {
-            String host = System.getenv("HOSTNAME");
-            return host == null || host.isBlank() ? "node" : host;
-        });
+        return nodeName;
     }
 
-    private Optional<String> string(String key) {
+    private static Optional<String> string(Config config, String key) {
         return config.getOptionalValue(key, String.class).map(String::trim).filter(s -> !s.isEmpty());
     }
 
-    private int integer(String key, int defaultValue) {
-        Optional<String> v = string(key);
+    private static int integer(Config config, String key, int defaultValue, int min, int max) {
+        Optional<String> v = string(config, key);
         if (v.isEmpty()) {
             return defaultValue;
         }
         try {
-            return Integer.parseInt(v.get());
+            int i = Integer.parseInt(v.get());
+            if (i < min || i > max) {
+                throw new IllegalStateException("setting " + key + " must be between " + min + " and " + max);
+            }
+            return i;
         } catch (NumberFormatException e) {
             throw new IllegalStateException("setting " + key + " must be a whole number", e);
+        }
+    }
+
+    private static String hostName() {
+        try {
+            String host = InetAddress.getLocalHost().getHostName();
+            return host.length() > 64 ? host.substring(0, 64) : host;
+        } catch (UnknownHostException e) {
+            return "node";
         }
     }
 }

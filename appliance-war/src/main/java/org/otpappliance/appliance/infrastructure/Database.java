@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -50,7 +51,9 @@ public class Database {
     @PostConstruct
     void start() {
         try {
-            Files.createDirectories(config.dataDir());
+            if (!Files.exists(config.dataDir())) {
+                Files.createDirectories(config.dataDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
             seedCipher = SeedCipher.load(config.masterKey(), config.masterKeyFile());
         } catch (IOException e) {
             throw new IllegalStateException("cannot prepare the data directory " + config.dataDir(), e);
@@ -62,14 +65,15 @@ public class Database {
         pool.setPassword(config.dbPassword());
         pool.setMaximumPoolSize(config.dbPoolSize());
         pool.setPoolName("otp-appliance");
-        pool.setConnectionTimeout(10_000);
+        pool.setConnectionTimeout(5_000);
         pool.setThreadFactory(threads);
         dataSource = new HikariDataSource(pool);
         try {
             new SchemaMigrator(dataSource).migrate();
-        } catch (SQLException e) {
+            new MasterKeyCheck(dataSource, seedCipher).verify();
+        } catch (SQLException | RuntimeException e) {
             dataSource.close();
-            throw new IllegalStateException("schema migration failed", e);
+            throw new IllegalStateException("the data store cannot be opened: " + e.getMessage(), e);
         }
         Configuration hibernate = new Configuration()
                 .addAnnotatedClass(UserEntity.class)
@@ -132,9 +136,8 @@ public class Database {
         throw new IllegalStateException("unsupported database URL (H2 and PostgreSQL are supported): " + url.split(":")[1]);
     }
 
+    /** The URL without its parameters, which may hold a password. */
     private String redactedUrl() {
-        String url = config.dbUrl();
-        int params = url.indexOf(';');
-        return params < 0 ? url : url.substring(0, params);
+        return config.dbUrl().split("[;?]", 2)[0];
     }
 }

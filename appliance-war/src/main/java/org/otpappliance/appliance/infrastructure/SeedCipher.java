@@ -28,8 +28,10 @@ public final class SeedCipher {
 
     private final SecretKey key;
     private final SecureRandom random = new SecureRandom();
+    private final Path createdFile;
 
-    private SeedCipher(byte[] keyBytes) {
+    private SeedCipher(byte[] keyBytes, Path createdFile) {
+        this.createdFile = createdFile;
         if (keyBytes.length != 32) {
             throw new IllegalStateException("the master key must be 32 bytes (Base64 of 32 random bytes)");
         }
@@ -40,16 +42,24 @@ public final class SeedCipher {
     /** The operator's key if given, else the key file, created (mode 0600) on first start. */
     public static SeedCipher load(Optional<String> givenKey, Path keyFile) throws IOException {
         if (givenKey.isPresent()) {
-            return new SeedCipher(decodeKey(givenKey.get(), "otp.appliance.master-key"));
+            return new SeedCipher(decodeKey(givenKey.get(), "otp.appliance.master-key"), null);
         }
+        boolean created = false;
         if (!Files.exists(keyFile)) {
+            created = true;
             byte[] fresh = new byte[32];
             new SecureRandom().nextBytes(fresh);
             SecretFiles.write(keyFile, Base64.getEncoder().encodeToString(fresh) + "\n");
             Arrays.fill(fresh, (byte) 0);
             LOG.info(() -> "Created a new master key in " + keyFile + ": back it up, seeds cannot be decrypted without it");
         }
-        return new SeedCipher(decodeKey(Files.readString(keyFile, StandardCharsets.US_ASCII), keyFile.toString()));
+        return new SeedCipher(decodeKey(Files.readString(keyFile, StandardCharsets.US_ASCII), keyFile.toString()),
+                created ? keyFile : null);
+    }
+
+    /** The key file this start created, if it did (so a refused start can take it back); else null. */
+    Path createdFile() {
+        return createdFile;
     }
 
     private static byte[] decodeKey(String text, String where) {

@@ -40,7 +40,24 @@ public final class Appliance implements AutoCloseable {
         return a;
     }
 
-    private void launch() throws IOException, InterruptedException {
+    /**
+     * Starts an appliance that is expected to refuse to start, waits for its process to end, and
+     * returns its exit code and console output.
+     */
+    public static Refusal startExpectingRefusal(Path dataDir, Map<String, String> env) throws IOException, InterruptedException {
+        Appliance a = new Appliance(dataDir, env);
+        a.process = a.processBuilder().start();
+        if (!a.process.waitFor(STARTUP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+            a.process.destroyForcibly().waitFor();
+            throw new IllegalStateException("the appliance did not stop by itself; see " + a.log);
+        }
+        return new Refusal(a.process.exitValue(), Files.readString(a.log));
+    }
+
+    public record Refusal(int exitCode, String log) {
+    }
+
+    private ProcessBuilder processBuilder() throws IOException {
         String jar = System.getProperty("appliance.jar", "target/otp-appliance.jar");
         Path rootDir = Files.createTempDirectory("payara-root");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -49,7 +66,11 @@ public final class Appliance implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("OTP_APPLIANCE_DATA_DIR", dataDir.toString());
         pb.environment().putAll(env);
-        process = pb.start();
+        return pb;
+    }
+
+    private void launch() throws IOException, InterruptedException {
+        process = processBuilder().start();
         long deadline = System.nanoTime() + STARTUP.toNanos();
         HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {

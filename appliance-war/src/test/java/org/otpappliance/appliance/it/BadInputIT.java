@@ -37,6 +37,8 @@ class BadInputIT {
         "{\"user\":\"%s\",\"type\":\"totp\",\"digits\":9}                   | 400 | invalid-parameters",
         "{\"user\":\"%s\",\"type\":\"totp\",\"algorithm\":\"MD5\"}          | 400 | invalid-algorithm",
         "{\"user\":\"%s\",\"type\":\"hotp\",\"period\":30}                  | 400 | invalid-request",
+        "{\"user\":\"%s\",\"type\":\"totp\",\"period\":0}                   | 400 | invalid-parameters",
+        "{\"user\":\"%s\",\"type\":\"hotp\",\"counter\":-1}                 | 400 | invalid-parameters",
         "{\"user\":\"nobody-at-all\",\"type\":\"totp\"}                     | 404 | user-not-found",
     })
     void aBadEnrollmentIsRefusedAndEnrollsNothing(String body, int status, String type) {
@@ -97,6 +99,23 @@ class BadInputIT {
         Api.Reply r = api.post("/api/v1/users", Json.createObjectBuilder().add("username", user).build());
         assertEquals(409, r.status());
         assertEquals("urn:otp-appliance:problem:user-exists", r.problemType());
+    }
+
+    @Test
+    void anOverlongDescriptionIsRefused() {
+        Api.Reply r = api.post("/api/v1/tokens", Json.createObjectBuilder().add("user", user).add("type", "totp")
+                .add("description", "d".repeat(256)).build());
+        assertEquals(400, r.status());
+        assertEquals(0, api.get("/api/v1/tokens?user=" + user).jsonStructure().asJsonArray().size());
+    }
+
+    @Test
+    void pagingParametersThatAreNotNumbersAreRefused() {
+        for (String query : new String[] {"limit=ten", "limit=0", "offset=-1", "limit=100000"}) {
+            Api.Reply r = api.get("/api/v1/audit?" + query);
+            assertEquals(400, r.status(), query);
+            assertEquals("urn:otp-appliance:problem:invalid-parameter", r.problemType());
+        }
     }
 
     @Test
