@@ -25,8 +25,9 @@ import org.otpappliance.otp.verify.OathParameters;
 @ApplicationScoped
 public class TokenCache {
     private static final String LOAD = "SELECT u.id, t.id, t.serial, t.token_type, t.algorithm, t.digits, t.period_seconds, "
-            + "t.seed_encrypted, t.enabled, t.next_counter, t.last_time_step, t.drift, t.fail_count, t.last_fail_at "
-            + "FROM app_user u LEFT JOIN token t ON t.user_id = u.id WHERE u.username = ? ORDER BY t.id";
+            + "t.seed_encrypted, s.enabled, s.next_counter, s.last_time_step, s.drift, s.fail_count, s.last_fail_at "
+            + "FROM app_user u LEFT JOIN token t ON t.user_id = u.id LEFT JOIN token_state s ON s.token_id = t.id "
+            + "WHERE u.username = ? ORDER BY t.id";
 
     /** A user and their tokens; an empty list for a user without tokens. */
     record UserTokens(long userId, List<OathToken> tokens, long loadedAt) {

@@ -65,11 +65,9 @@ public class UserService {
                 .setFirstResult(offset).setMaxResults(limit).getResultList());
     }
 
-    /** Deletes the user and, with them, their tokens. */
+    /** Deletes the user and, with them (ON DELETE CASCADE), their tokens. */
     public void delete(String username, String actor, String source) {
         database.write(s -> {
-            s.createMutationQuery("delete from TokenEntity t where t.userId = :id")
-                    .setParameter("id", TokenService.user(s, username).id).executeUpdate();
             s.remove(TokenService.user(s, username));
             audit.admin(s, actor, "USER_DELETE", username, null, "OK", null, source);
             return null;

@@ -29,11 +29,11 @@ import org.otpappliance.otp.verify.VerificationResult.Reason;
  */
 @ApplicationScoped
 public class ValidationService implements Validator {
-    private static final String ACCEPT_HOTP = "UPDATE token SET next_counter = ?, fail_count = 0 WHERE id = ? "
+    private static final String ACCEPT_HOTP = "UPDATE token_state SET next_counter = ?, fail_count = 0 WHERE token_id = ? "
             + "AND next_counter < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?)";
-    private static final String ACCEPT_TOTP = "UPDATE token SET last_time_step = ?, drift = ?, fail_count = 0 WHERE id = ? "
+    private static final String ACCEPT_TOTP = "UPDATE token_state SET last_time_step = ?, drift = ?, fail_count = 0 WHERE token_id = ? "
             + "AND last_time_step < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?)";
-    private static final String COUNT_FAILURE = "UPDATE token SET fail_count = fail_count + 1, last_fail_at = ? WHERE id = ?";
+    private static final String COUNT_FAILURE = "UPDATE token_state SET fail_count = fail_count + 1, last_fail_at = ? WHERE token_id = ?";
     private static final long COMMIT_TIMEOUT_SECONDS = 30;
 
     @Inject

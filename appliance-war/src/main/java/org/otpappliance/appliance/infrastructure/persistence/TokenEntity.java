@@ -5,11 +5,17 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.PrimaryKeyJoinColumn;
+import jakarta.persistence.SecondaryTable;
 import jakarta.persistence.Table;
 
-/** A token row; the state columns are written by the validation hot path with plain JDBC too. */
+/**
+ * A token: what it is (table token) and what it has been through (table token_state, which the
+ * validation hot path also writes, with plain JDBC).
+ */
 @Entity
 @Table(name = "token")
+@SecondaryTable(name = "token_state", pkJoinColumns = @PrimaryKeyJoinColumn(name = "token_id"))
 public class TokenEntity {
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -37,20 +43,22 @@ public class TokenEntity {
 
     public String description;
 
+    @Column(table = "token_state")
     public boolean enabled;
 
-    @Column(name = "next_counter")
+    @Column(table = "token_state", name = "next_counter")
     public long nextCounter;
 
-    @Column(name = "last_time_step")
+    @Column(table = "token_state", name = "last_time_step")
     public long lastTimeStep;
 
+    @Column(table = "token_state")
     public int drift;
 
-    @Column(name = "fail_count")
+    @Column(table = "token_state", name = "fail_count")
     public int failCount;
 
-    @Column(name = "last_fail_at")
+    @Column(table = "token_state", name = "last_fail_at")
     public long lastFailAt;
 
     @Column(name = "created_at")
