@@ -5,6 +5,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -68,8 +70,11 @@ public final class ProblemMappers {
     public static class Unexpected implements ExceptionMapper<RuntimeException> {
         @Override
         public Response toResponse(RuntimeException e) {
+            // SQLState class 08 is "connection exception"; a constraint or syntax error is a bug, not an outage.
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof SQLException || t instanceof StoreUnavailableException) {
+                if (t instanceof StoreUnavailableException || t instanceof SQLTransientConnectionException
+                        || t instanceof SQLNonTransientConnectionException
+                        || t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
                     LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
                     return storeUnavailable();
                 }

@@ -11,8 +11,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.otpappliance.appliance.application.TokenService;
@@ -41,7 +41,7 @@ public class TokenResource extends Caller {
                 json.optionalString("secret"), json.optionalString("algorithm"), json.optionalInt("digits"),
                 json.optionalInt("period"), json.optionalLong("counter"), json.optionalString("description")), actor(), source());
         TokenInfo t = e.token();
-        return Response.created(URI.create("/api/v1/tokens/" + t.serial()))
+        return Response.created(UriBuilder.fromPath("/api/v1/tokens/{serial}").build(t.serial()))
                 .entity(new EnrollAnswer(t.serial(), t.type(), t.user(), t.algorithm(), t.digits(), t.period(), e.otpauthUri(), e.qrPng()))
                 .build();
     }

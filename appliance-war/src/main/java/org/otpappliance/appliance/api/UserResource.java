@@ -11,8 +11,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
 import java.io.InputStream;
-import java.net.URI;
 import java.util.List;
 import org.otpappliance.appliance.application.UserService;
 import org.otpappliance.appliance.application.UserService.UserInfo;
@@ -28,7 +28,7 @@ public class UserResource extends Caller {
     public Response create(InputStream body) {
         JsonBody json = JsonBody.read(body, "username");
         UserInfo created = users.create(json.requiredString("username"), actor(), source());
-        return Response.created(URI.create("/api/v1/users/" + created.username())).entity(created).build();
+        return Response.created(UriBuilder.fromPath("/api/v1/users/{username}").build(created.username())).entity(created).build();
     }
 
     @GET

@@ -204,6 +204,15 @@ class EnrollAndValidateIT {
         }
 
         @Test
+        void aUserNameWithUriCharactersIsCreatedAndFoundAgain() {
+            String name = "o'brien{x}|100%^" + System.nanoTime();
+            Api.Reply created = api.post("/api/v1/users", Json.createObjectBuilder().add("username", name).build());
+            assertEquals(201, created.status(), created.body());
+            String encoded = java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+            assertEquals(name, api.get("/api/v1/users/" + encoded).json().getString("username"));
+        }
+
+        @Test
         void deletingAUserDeletesTheirTokens() {
             String user = api.newUser("gone");
             JsonObject t = enroll(user, "hotp");
