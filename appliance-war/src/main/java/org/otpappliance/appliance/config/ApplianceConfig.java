@@ -31,6 +31,7 @@ public class ApplianceConfig {
     private int totpWindow;
     private int resyncWindow;
     private int tokenCacheSeconds;
+    private int commitLingerMicros;
     private String nodeName;
 
     @PostConstruct
@@ -51,6 +52,7 @@ public class ApplianceConfig {
         totpWindow = integer(config, "otp.appliance.totp-window", 1, 0, 100);
         resyncWindow = integer(config, "otp.appliance.resync-window", 100, 1, 100_000);
         tokenCacheSeconds = integer(config, "otp.appliance.token-cache-seconds", 30, 0, 86_400);
+        commitLingerMicros = integer(config, "otp.appliance.commit-linger-micros", 400, 0, 100_000);
         nodeName = string(config, "otp.appliance.node-name").orElseGet(ApplianceConfig::hostName);
         if (nodeName.length() > 64) {
             throw new IllegalStateException("setting otp.appliance.node-name must be at most 64 characters");
@@ -115,6 +117,11 @@ public class ApplianceConfig {
     /** How long a node trusts its cached copy of a user's tokens before reading them again. */
     public int tokenCacheSeconds() {
         return tokenCacheSeconds;
+    }
+
+    /** How long, under load, the group commit waits for more validations to join a batch (0: never). */
+    public int commitLingerMicros() {
+        return commitLingerMicros;
     }
 
     /** This node's name in the audit log. */

@@ -87,7 +87,7 @@ public class Database {
                 .setProperty("hibernate.jdbc.time_zone", "UTC");
         hibernate.getProperties().put("hibernate.connection.datasource", dataSource);
         sessions = hibernate.buildSessionFactory();
-        committer = new GroupCommitter(dataSource, threads);
+        committer = new GroupCommitter(dataSource, threads, config.commitLingerMicros());
         LOG.info(() -> "Data store ready: " + redactedUrl());
     }
 

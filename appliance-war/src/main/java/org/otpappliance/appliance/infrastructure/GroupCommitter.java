@@ -62,10 +62,13 @@ public final class GroupCommitter implements AutoCloseable {
     private Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final Thread thread;
+    private final long lingerNanos;
+    private int lastBatchSize;
     private volatile boolean running = true;
 
-    public GroupCommitter(DataSource dataSource, ThreadFactory threads) {
+    public GroupCommitter(DataSource dataSource, ThreadFactory threads, long lingerMicros) {
         this.dataSource = dataSource;
+        this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(lingerMicros);
         this.thread = threads.newThread(this::run);
         thread.setName("otp-group-commit");
         thread.start();
@@ -92,6 +95,10 @@ public final class GroupCommitter implements AutoCloseable {
                 }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
+                if (lastBatchSize > 1) {
+                    linger(batch);
+                }
+                lastBatchSize = batch.size();
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -102,6 +109,22 @@ public final class GroupCommitter implements AutoCloseable {
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    /**
+     * Under load (the last batch had company) waits up to the linger time for more validations:
+     * a commit costs about the same for 10 or 30 of them, so fuller batches cost less each.
+     * A lone request under light load never waits.
+     */
+    private void linger(List<Unit> batch) throws InterruptedException {
+        long deadline = System.nanoTime() + lingerNanos;
+        while (batch.size() < MAX_BATCH) {
+            Unit more = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (more == null) {
+                return;
+            }
+            batch.add(more);
         }
     }
 
