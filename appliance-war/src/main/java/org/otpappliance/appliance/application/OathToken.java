@@ -47,6 +47,11 @@ final class OathToken {
     }
 
     boolean locked(long nowMillis, int maxFailures, long cooldownMillis) {
+        return locked(failCount, lastFailAt, nowMillis, maxFailures, cooldownMillis);
+    }
+
+    /** Locked: the fail counter reached the limit, and no cool-down (or not all of it) has passed since. */
+    static boolean locked(int failCount, long lastFailAt, long nowMillis, int maxFailures, long cooldownMillis) {
         return failCount >= maxFailures && (cooldownMillis <= 0 || nowMillis - lastFailAt < cooldownMillis);
     }
 

@@ -195,8 +195,8 @@ public class TokenService {
     }
 
     private TokenInfo info(TokenEntity t, String username) {
-        boolean locked = t.failCount >= config.maxFailures() && (config.lockCooldownSeconds() <= 0
-                || clock.millis() - t.lastFailAt < config.lockCooldownSeconds() * 1000L);
+        boolean locked = OathToken.locked(t.failCount, t.lastFailAt, clock.millis(), config.maxFailures(),
+                config.lockCooldownSeconds() * 1000L);
         return new TokenInfo(t.serial, t.tokenType, username, t.algorithm, t.digits,
                 "totp".equals(t.tokenType) ? t.periodSeconds : null, t.enabled, locked, t.failCount, t.description, Instant.ofEpochMilli(t.createdAt));
     }
