@@ -118,11 +118,11 @@ public class ValidationService implements Validator {
                 t.failCount--;
             }
         }
-        return accept(request, actor, now, user, accepted, match, maxFailures, cooldownMillis);
+        return accept(request, actor, now, accepted, match, maxFailures, cooldownMillis);
     }
 
-    private VerificationResult accept(VerificationRequest request, String actor, long now, TokenCache.UserTokens user,
-                                      OathToken token, OathToken.Match m, int maxFailures, long cooldownMillis) {
+    private VerificationResult accept(VerificationRequest request, String actor, long now, OathToken token, OathToken.Match m,
+                                      int maxFailures, long cooldownMillis) {
         long cooldownCutoff = cooldownMillis <= 0 ? -1 : now - cooldownMillis;
         Write update = token.type == TokenType.HOTP
                 ? Write.of(ACCEPT_HOTP, token.id, m.counterOrStep(), token.id, m.counterOrStep(), maxFailures, cooldownCutoff)
