@@ -103,6 +103,8 @@ public final class GroupCommitter implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;
+                IllegalStateException stopped = new IllegalStateException("the group commit was stopped");
+                batch.forEach(u -> u.done.completeExceptionally(stopped));
             } catch (RuntimeException e) {
                 LOG.log(Level.SEVERE, "group commit failed unexpectedly", e);
                 batch.forEach(u -> u.done.completeExceptionally(e));
