@@ -23,11 +23,13 @@ public class ClientResource extends Caller {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create an API client", description = "Body {\"name\",\"role\":\"admin|validate\"}; the key is shown this once")
+    @Operation(summary = "Create an API client", description = "Body {\"name\",\"role\":\"admin|validate|yubico\","
+            + "\"requireSignature\"? (yubico only)}. Answers {\"apiKey\"}, or for a Yubico validation protocol client "
+            + "{\"yubicoId\",\"yubicoKey\"}; the key is shown this once")
     public Response create(InputStream body) {
-        JsonBody json = JsonBody.read(body, "name", "role");
-        return Response.status(201).entity(clients.create(json.requiredString("name"), json.requiredString("role"), actor(), source()))
-                .build();
+        JsonBody json = JsonBody.read(body, "name", "role", "requireSignature");
+        return Response.status(201).entity(clients.create(json.requiredString("name"), json.requiredString("role"),
+                json.optionalBoolean("requireSignature"), actor(), source())).build();
     }
 
     @GET

@@ -103,4 +103,15 @@ final class JsonBody {
             throw ProblemException.badRequest("invalid-field", "field \"" + field + "\" is out of range");
         }
     }
+
+    Boolean optionalBoolean(String field) {
+        JsonValue v = object.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.TRUE && v.getValueType() != JsonValue.ValueType.FALSE) {
+            throw ProblemException.badRequest("invalid-field", "field \"" + field + "\" must be true or false");
+        }
+        return v.getValueType() == JsonValue.ValueType.TRUE;
+    }
 }

@@ -26,23 +26,33 @@ public class TokenResource extends Caller {
     TokenService tokens;
 
     /** The enrollment answer: the token, plus its otpauth URI and QR code, which are never shown again. */
-    public record EnrollAnswer(String serial, String type, String user, String algorithm, int digits, Integer period,
-                               String otpauthUri, String qrPng) {
+    public record EnrollAnswer(String serial, String type, String user, String algorithm, Integer digits, Integer period,
+                               String publicId, String otpauthUri, String qrPng) {
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Enroll a TOTP or HOTP token",
+    @Operation(summary = "Enroll a TOTP, HOTP or YubiKey token",
             description = "Body {\"user\",\"type\":\"totp|hotp\",\"secret\"? (Base32),\"algorithm\"?,\"digits\"?,\"period\"?,"
-                    + "\"counter\"?,\"description\"?}. The seed is generated unless a secret is given.")
+                    + "\"counter\"?,\"description\"?}: the seed is generated unless a secret is given. For a YubiKey in Yubico OTP "
+                    + "mode: {\"user\",\"type\":\"yubico\",\"publicId\" (modhex),\"privateId\" (12 hex),\"aesKey\" (32 hex),"
+                    + "\"description\"?}.")
     public Response enroll(InputStream body) {
-        JsonBody json = JsonBody.read(body, "user", "type", "secret", "algorithm", "digits", "period", "counter", "description");
+        JsonBody json = JsonBody.read(body, "user", "type", "secret", "algorithm", "digits", "period", "counter", "description",
+                "publicId", "privateId", "aesKey");
+        String publicId = json.optionalString("publicId");
+        String privateId = json.optionalString("privateId");
+        String aesKey = json.optionalString("aesKey");
+        TokenService.YubiKey yubiKey = publicId == null && privateId == null && aesKey == null ? null
+                : new TokenService.YubiKey(publicId, privateId, aesKey);
         Enrolled e = tokens.enroll(new TokenService.Enrollment(json.requiredString("user"), json.requiredString("type"),
                 json.optionalString("secret"), json.optionalString("algorithm"), json.optionalInt("digits"),
-                json.optionalInt("period"), json.optionalLong("counter"), json.optionalString("description")), actor(), source());
+                json.optionalInt("period"), json.optionalLong("counter"), json.optionalString("description"), yubiKey),
+                actor(), source());
         TokenInfo t = e.token();
         return Response.created(UriBuilder.fromPath("/api/v1/tokens/{serial}").build(t.serial()))
-                .entity(new EnrollAnswer(t.serial(), t.type(), t.user(), t.algorithm(), t.digits(), t.period(), e.otpauthUri(), e.qrPng()))
+                .entity(new EnrollAnswer(t.serial(), t.type(), t.user(), t.algorithm(), t.digits(), t.period(), t.publicId(),
+                        e.otpauthUri(), e.qrPng()))
                 .build();
     }
 

@@ -60,7 +60,7 @@ public class Bootstrap {
         if (clients.list().stream().anyMatch(c -> c.name().equals(BOOTSTRAP_CLIENT))) {
             name = BOOTSTRAP_CLIENT + "-" + System.currentTimeMillis();
         }
-        ClientService.NewClient admin = clients.create(name, ClientService.Role.ADMIN.wireName(), "system", "startup");
+        ClientService.NewClient admin = clients.create(name, ClientService.Role.ADMIN.wireName(), null, "system", "startup");
         Path file = config.dataDir().resolve("admin.key");
         try {
             SecretFiles.write(file, admin.apiKey() + "\n");

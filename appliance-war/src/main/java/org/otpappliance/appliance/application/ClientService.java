@@ -18,8 +18,10 @@ import org.otpappliance.appliance.infrastructure.Database;
 import org.otpappliance.appliance.infrastructure.persistence.ApiClientEntity;
 
 /**
- * API clients and their keys. A key is 256 random bits, shown once; only its SHA-256 is stored
- * (a slow hash adds nothing to a random 256-bit secret, and the lookup is on every request).
+ * API clients and their keys. A bearer key is 256 random bits, shown once; only its SHA-256 is
+ * stored (a slow hash adds nothing to a random 256-bit secret, and the lookup is on every request).
+ * A Yubico validation protocol client gets a number and a 160-bit HMAC-SHA1 key instead; the key
+ * signs requests and answers on both sides, so it is stored encrypted under the master key.
  */
 @ApplicationScoped
 public class ClientService {
@@ -27,7 +29,7 @@ public class ClientService {
     private static final long CACHE_MILLIS = 30_000;
 
     public enum Role {
-        ADMIN, VALIDATE;
+        ADMIN, VALIDATE, YUBICO;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -39,7 +41,7 @@ public class ClientService {
                     return r;
                 }
             }
-            throw AdminException.invalid("invalid-role", "role must be \"admin\" or \"validate\"");
+            throw AdminException.invalid("invalid-role", "role must be \"admin\", \"validate\" or \"yubico\"");
         }
     }
 
@@ -47,15 +49,32 @@ public class ClientService {
     public record Principal(String name, Role role) {
     }
 
-    public record ClientInfo(String name, String role, Instant createdAt) {
+    /** yubicoId and requireSignature are those of Yubico clients. */
+    public record ClientInfo(String name, String role, Long yubicoId, Boolean requireSignature, Instant createdAt) {
     }
 
-    /** A new client with its key, which is not kept and cannot be shown again. */
-    public record NewClient(String name, String role, String apiKey) {
+    /** A new client with its key (apiKey, or yubicoId and yubicoKey), which cannot be shown again. */
+    public record NewClient(String name, String role, String apiKey, Long yubicoId, String yubicoKey) {
+    }
+
+    /**
+     * A client named by a Yubico validation protocol request: its HMAC-SHA1 key, and whether every
+     * request must be signed. A client of another role has no key and may not use the protocol.
+     */
+    public record YubicoClient(long id, String name, byte[] key, boolean requireSignature) {
+        public boolean allowed() {
+            return key != null;
+        }
     }
 
     private record Cached(Optional<Principal> principal, long at) {
     }
+
+    private record CachedYubico(Optional<YubicoClient> client, long at) {
+    }
+
+    /** Yubico's own API keys are 20 bytes (HMAC-SHA1's block of output). */
+    private static final int YUBICO_KEY_BYTES = 20;
 
     @Inject
     Database database;
@@ -68,14 +87,19 @@ public class ClientService {
 
     private final SecureRandom random = new SecureRandom();
     private final ConcurrentHashMap<String, Cached> byKeyHash = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, CachedYubico> yubicoById = new ConcurrentHashMap<>();
 
-    public NewClient create(String name, String role, String actor, String source) {
+    public NewClient create(String name, String role, Boolean requireSignature, String actor, String source) {
         if (name.isBlank() || name.length() > 128) {
             throw AdminException.invalid("invalid-name", "name must be 1 to 128 characters");
         }
         Role r = Role.parse(role);
-        String key = newKey();
-        database.write(s -> {
+        if (requireSignature != null && r != Role.YUBICO) {
+            throw AdminException.invalid("invalid-request", "requireSignature applies to yubico clients only");
+        }
+        String key = r == Role.YUBICO ? null : newKey();
+        byte[] yubicoKey = r == Role.YUBICO ? randomBytes(YUBICO_KEY_BYTES) : null;
+        long id = database.write(s -> {
             boolean exists = s.createQuery("select count(c) from ApiClientEntity c where c.name = :n", Long.class)
                     .setParameter("n", name).getSingleResult() > 0;
             if (exists) {
@@ -84,18 +108,49 @@ public class ClientService {
             ApiClientEntity c = new ApiClientEntity();
             c.name = name;
             c.role = r.wireName();
-            c.keyHash = hash(key);
+            if (yubicoKey == null) {
+                c.keyHash = hash(key);
+            } else {
+                c.secretEncrypted = database.seedCipher().encrypt(yubicoKey, secretLabel(name));
+                c.requireSignature = Boolean.TRUE.equals(requireSignature);
+            }
             c.createdAt = clock.millis();
             s.persist(c);
             audit.admin(s, actor, "CLIENT_CREATE", null, null, "OK", name, source);
-            return null;
+            return c.id;
         });
-        return new NewClient(name, r.wireName(), key);
+        return yubicoKey == null ? new NewClient(name, r.wireName(), key, null, null)
+                : new NewClient(name, r.wireName(), null, id, Base64.getEncoder().encodeToString(yubicoKey));
+    }
+
+    /** The client with this id, as the Yubico protocol sees it; cached briefly, as bearer keys are. */
+    public Optional<YubicoClient> yubicoClient(long id) {
+        long now = clock.millis();
+        CachedYubico c = yubicoById.get(id);
+        if (c == null || now - c.at() > CACHE_MILLIS) {
+            Optional<YubicoClient> found = database.read(s -> Optional.ofNullable(s.get(ApiClientEntity.class, id))
+                    .map(e -> Role.YUBICO.wireName().equals(e.role)
+                            ? new YubicoClient(e.id, e.name, database.seedCipher().decrypt(e.secretEncrypted, secretLabel(e.name)),
+                                    e.requireSignature)
+                            : new YubicoClient(e.id, e.name, null, false)));
+            c = new CachedYubico(found, now);
+            if (found.isPresent() || yubicoById.size() < 10_000) {
+                yubicoById.put(id, c);
+            }
+        }
+        return c.client();
+    }
+
+    /** Binds an encrypted client key to its client, as a seed is bound to its token's serial. */
+    private static String secretLabel(String clientName) {
+        return "client:" + clientName;
     }
 
     public List<ClientInfo> list() {
         return database.read(s -> s.createQuery("from ApiClientEntity c order by c.name", ApiClientEntity.class)
-                .getResultList().stream().map(c -> new ClientInfo(c.name, c.role, Instant.ofEpochMilli(c.createdAt))).toList());
+                .getResultList().stream().map(c -> Role.YUBICO.wireName().equals(c.role)
+                        ? new ClientInfo(c.name, c.role, c.id, c.requireSignature, Instant.ofEpochMilli(c.createdAt))
+                        : new ClientInfo(c.name, c.role, null, null, Instant.ofEpochMilli(c.createdAt))).toList());
     }
 
     public void delete(String name, String actor, String source) {
@@ -108,6 +163,7 @@ public class ClientService {
             return null;
         });
         byKeyHash.clear();
+        yubicoById.clear();
     }
 
     /** The caller a bearer key belongs to; cached briefly so that the hot path does not read the database. */
@@ -133,9 +189,13 @@ public class ClientService {
     }
 
     private String newKey() {
-        byte[] b = new byte[32];
+        return KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32));
+    }
+
+    private byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
         random.nextBytes(b);
-        return KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+        return b;
     }
 
     private static String hash(String key) {

@@ -25,12 +25,24 @@ import org.otpappliance.otp.verify.OathParameters;
 @ApplicationScoped
 public class TokenCache {
     private static final String LOAD = "SELECT u.id, t.id, t.serial, t.token_type, t.algorithm, t.digits, t.period_seconds, "
-            + "t.seed_encrypted, s.enabled, s.next_counter, s.last_time_step, s.drift, s.fail_count, s.last_fail_at "
+            + "t.seed_encrypted, s.enabled, s.next_counter, s.last_time_step, s.drift, s.fail_count, s.last_fail_at, t.public_id "
             + "FROM app_user u LEFT JOIN token t ON t.user_id = u.id LEFT JOIN token_state s ON s.token_id = t.id "
             + "WHERE u.username = ? ORDER BY t.id";
+    private static final String OWNER_OF_PUBLIC_ID = "SELECT u.username FROM token t JOIN app_user u ON u.id = t.user_id "
+            + "WHERE t.public_id = ?";
+    /** Unknown public ids are remembered too (a flood of made-up ids must not become a flood of queries), up to this many. */
+    private static final int MAX_REMEMBERED_UNKNOWN = 10_000;
 
     /** A user and their tokens; an empty list for a user without tokens. */
-    record UserTokens(long userId, List<OathToken> tokens, long loadedAt) {
+    record UserTokens(long userId, List<CachedToken> tokens, long loadedAt) {
+    }
+
+    /** A YubiKey and the user it belongs to. */
+    record YubicoLookup(String owner, YubicoToken token) {
+    }
+
+    /** Whose YubiKey a public id names; a null owner when no token has that id. */
+    private record Owner(String username, long loadedAt) {
     }
 
     @Inject
@@ -43,6 +55,7 @@ public class TokenCache {
     Clock clock;
 
     private final ConcurrentHashMap<String, UserTokens> byUser = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Owner> byPublicId = new ConcurrentHashMap<>();
     /** Bumped by every invalidation, so a load that raced with a change is not cached. */
     private final AtomicLong generation = new AtomicLong();
 
@@ -61,9 +74,49 @@ public class TokenCache {
         return loaded;
     }
 
+    /** The YubiKey with this public id, from its owner's cached tokens; null when there is none. */
+    YubicoLookup yubicoToken(String publicId) {
+        long now = clock.millis();
+        Owner owner = byPublicId.get(publicId);
+        if (owner == null || now - owner.loadedAt() >= config.tokenCacheSeconds() * 1000L) {
+            long before = generation.get();
+            owner = new Owner(ownerOf(publicId), now);
+            if (generation.get() == before && (owner.username() != null || byPublicId.size() < MAX_REMEMBERED_UNKNOWN)) {
+                byPublicId.put(publicId, owner);
+            }
+        }
+        UserTokens user = owner.username() == null ? null : get(owner.username());
+        if (user == null) {
+            return null;
+        }
+        for (CachedToken t : user.tokens()) {
+            if (t instanceof YubicoToken y && y.publicId.equals(publicId)) {
+                return new YubicoLookup(owner.username(), y);
+            }
+        }
+        return null;
+    }
+
+    /** Drops what is cached of the user's tokens (nothing is cached for a null user). */
     public void invalidate(String username) {
         generation.incrementAndGet();
-        byUser.remove(username);
+        if (username != null) {
+            byUser.remove(username);
+        }
+        // Public ids move with enrollments and deletions, which are rare: forget them all.
+        byPublicId.clear();
+    }
+
+    private String ownerOf(String publicId) {
+        try (Connection c = database.dataSource().getConnection();
+             PreparedStatement p = c.prepareStatement(OWNER_OF_PUBLIC_ID)) {
+            p.setString(1, publicId);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getString(1) : null;
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
     }
 
     private UserTokens load(String username, long now) {
@@ -72,7 +125,7 @@ public class TokenCache {
             p.setString(1, username);
             try (ResultSet r = p.executeQuery()) {
                 Long userId = null;
-                List<OathToken> tokens = new ArrayList<>();
+                List<CachedToken> tokens = new ArrayList<>();
                 while (r.next()) {
                     userId = r.getLong(1);
                     long tokenId = r.getLong(2);
@@ -81,11 +134,15 @@ public class TokenCache {
                     }
                     String serial = r.getString(3);
                     TokenType type = TokenType.parse(r.getString(4));
-                    HashAlgorithm algorithm = HashAlgorithm.parse(r.getString(5));
-                    OathParameters parameters = new OathParameters(algorithm, r.getInt(6), r.getInt(7));
-                    byte[] seed = database.seedCipher().decrypt(r.getString(8), serial);
-                    tokens.add(new OathToken(tokenId, serial, type, parameters, r.getBoolean(9), seed,
-                            r.getLong(10), r.getLong(11), r.getInt(12), r.getInt(13), r.getLong(14)));
+                    byte[] secret = database.seedCipher().decrypt(r.getString(8), serial);
+                    if (type == TokenType.YUBICO) {
+                        tokens.add(new YubicoToken(tokenId, serial, r.getBoolean(9), r.getString(15), secret, r.getLong(10),
+                                r.getInt(13), r.getLong(14)));
+                    } else {
+                        OathParameters parameters = new OathParameters(HashAlgorithm.parse(r.getString(5)), r.getInt(6), r.getInt(7));
+                        tokens.add(new OathToken(tokenId, serial, type, parameters, r.getBoolean(9), secret,
+                                r.getLong(10), r.getLong(11), r.getInt(12), r.getInt(13), r.getLong(14)));
+                    }
                 }
                 return userId == null ? null : new UserTokens(userId, List.copyOf(tokens), now);
             }

@@ -9,7 +9,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-
+import java.util.Locale;
 import java.util.Optional;
 import org.hibernate.Session;
 import org.otpappliance.appliance.config.ApplianceConfig;
@@ -22,6 +22,10 @@ import org.otpappliance.otp.algorithm.HashAlgorithm;
 import org.otpappliance.otp.token.OtpAuthUri;
 import org.otpappliance.otp.token.TokenType;
 import org.otpappliance.otp.verify.OathParameters;
+import org.otpappliance.otp.yubico.Modhex;
+import org.otpappliance.otp.yubico.YubicoKey;
+import org.otpappliance.otp.yubico.YubicoOtp;
+import org.otpappliance.otp.yubico.YubicoOtpBlock;
 
 /** Enrollment and administration of tokens. Every change is audited and drops the owner's cached tokens. */
 @ApplicationScoped
@@ -50,20 +54,33 @@ public class TokenService {
 
     /** What an admin asks to enroll; null fields take their defaults. */
     public record Enrollment(String user, String type, String secret, String algorithm, Integer digits, Integer period,
-                             Long counter, String description) {
+                             Long counter, String description, YubiKey yubiKey) {
     }
 
-    /** The enrolled token; the URI and QR code carry the seed and are returned this once. */
+    /** A YubiKey's programmed values, as text from the request: modhex public id, hex private id and AES key. */
+    public record YubiKey(String publicId, String privateId, String aesKey) {
+    }
+
+    /** The enrolled token; for OATH tokens the URI and QR code carry the seed and are returned this once. */
     public record Enrolled(TokenInfo token, String otpauthUri, String qrPng) {
     }
 
-    public record TokenInfo(String serial, String type, String user, String algorithm, int digits, Integer period,
-                            boolean enabled, boolean locked, int failCount, String description, Instant createdAt) {
+    /** A token as admins see it; algorithm, digits and period are those of OATH tokens, publicId a YubiKey's. */
+    public record TokenInfo(String serial, String type, String user, String algorithm, Integer digits, Integer period,
+                            String publicId, boolean enabled, boolean locked, int failCount, String description,
+                            Instant createdAt) {
     }
 
     public Enrolled enroll(Enrollment e, String actor, String source) {
         TokenType type = parse(() -> TokenType.parse(e.type()), "unsupported-token-type",
-                "type must be \"totp\" or \"hotp\"");
+                "type must be \"totp\", \"hotp\" or \"yubico\"");
+        checkDescription(e.description());
+        if (type == TokenType.YUBICO) {
+            return enrollYubiKey(e, actor, source);
+        }
+        if (e.yubiKey() != null) {
+            throw AdminException.invalid("invalid-request", "publicId, privateId and aesKey apply to yubico tokens only");
+        }
         HashAlgorithm algorithm = e.algorithm() == null ? HashAlgorithm.SHA1
                 : parse(() -> HashAlgorithm.parse(e.algorithm()), "invalid-algorithm", "algorithm must be SHA1, SHA256 or SHA512");
         int digits = e.digits() == null ? 6 : e.digits();
@@ -76,9 +93,6 @@ public class TokenService {
         }
         OathParameters parameters = parse(() -> type == TokenType.TOTP ? OathParameters.totp(algorithm, digits, period)
                 : OathParameters.hotp(algorithm, digits), "invalid-parameters", "digits must be 6 to 8 and period 1 to 3600 seconds");
-        if (e.description() != null && e.description().length() > MAX_DESCRIPTION_LENGTH) {
-            throw AdminException.invalid("invalid-request", "description must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
-        }
         long counter = e.counter() == null ? 0 : e.counter();
         if (counter < 0) {
             throw AdminException.invalid("invalid-parameters", "counter must not be negative");
@@ -86,31 +100,82 @@ public class TokenService {
         byte[] seed = e.secret() == null ? randomSeed(algorithm) : decodeSecret(e.secret());
         String serial = type.name() + HexFormat.of().withUpperCase().formatHex(randomBytes(4));
         try {
-            TokenInfo info = database.write(s -> {
-                UserEntity owner = user(s, e.user());
-                TokenEntity t = new TokenEntity();
-                t.serial = serial;
-                t.userId = owner.id;
-                t.tokenType = type.wireName();
-                t.algorithm = algorithm.name();
-                t.digits = digits;
-                t.periodSeconds = period;
-                t.seedEncrypted = database.seedCipher().encrypt(seed, serial);
-                t.description = e.description();
-                t.enabled = true;
-                t.nextCounter = counter;
-                t.lastTimeStep = -1;
-                t.createdAt = clock.millis();
-                s.persist(t);
-                audit.admin(s, actor, "TOKEN_ENROLL", owner.username, serial, "OK", null, source);
-                return info(t, owner.username);
-            });
-            cache.invalidate(e.user());
+            TokenEntity t = newToken(serial, type, algorithm.name(), digits, period, seed, e.description());
+            t.nextCounter = counter;
+            TokenInfo info = store(t, e.user(), actor, source);
             String uri = OtpAuthUri.of(type, config.issuer(), e.user(), seed, parameters, counter);
             return new Enrolled(info, uri, Base64.getEncoder().encodeToString(QrCodes.png(uri)));
         } finally {
             Arrays.fill(seed, (byte) 0);
         }
+    }
+
+    private Enrolled enrollYubiKey(Enrollment e, String actor, String source) {
+        if (e.secret() != null || e.algorithm() != null || e.digits() != null || e.period() != null || e.counter() != null) {
+            throw AdminException.invalid("invalid-request", "secret, algorithm, digits, period and counter apply to TOTP and HOTP tokens only");
+        }
+        YubiKey k = e.yubiKey() == null ? new YubiKey(null, null, null) : e.yubiKey();
+        String publicId = k.publicId() == null ? "" : k.publicId().toLowerCase(Locale.ROOT);
+        if (publicId.length() < 2 || publicId.length() > YubicoOtp.MAX_PUBLIC_ID_LENGTH || !Modhex.isModhex(publicId)) {
+            throw AdminException.invalid("invalid-public-id", "publicId must be 2 to 16 modhex characters (an even number)");
+        }
+        byte[] privateId = hex(k.privateId(), YubicoOtpBlock.PRIVATE_ID_LENGTH, "invalid-private-id", "privateId must be 12 hex digits");
+        byte[] aesKey = hex(k.aesKey(), YubicoKey.LENGTH, "invalid-aes-key", "aesKey must be 32 hex digits (AES-128)");
+        byte[] secret = YubicoToken.secret(aesKey, privateId);
+        try {
+            TokenEntity t = newToken("YK" + publicId, TokenType.YUBICO, "AES128", 0, 0, secret, e.description());
+            t.publicId = publicId;
+            return new Enrolled(store(t, e.user(), actor, source), null, null);
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+            Arrays.fill(aesKey, (byte) 0);
+        }
+    }
+
+    private TokenEntity newToken(String serial, TokenType type, String algorithm, int digits, int period, byte[] secret,
+                                 String description) {
+        TokenEntity t = new TokenEntity();
+        t.serial = serial;
+        t.tokenType = type.wireName();
+        t.algorithm = algorithm;
+        t.digits = digits;
+        t.periodSeconds = period;
+        t.seedEncrypted = database.seedCipher().encrypt(secret, serial);
+        t.description = description;
+        t.enabled = true;
+        t.lastTimeStep = -1;
+        t.createdAt = clock.millis();
+        return t;
+    }
+
+    /** Gives the new token to its user, audited, in one transaction. */
+    private TokenInfo store(TokenEntity t, String username, String actor, String source) {
+        TokenInfo info = database.write(s -> {
+            UserEntity owner = user(s, username);
+            if (t.publicId != null && !s.createQuery("from TokenEntity t where t.publicId = :p", TokenEntity.class)
+                    .setParameter("p", t.publicId).getResultList().isEmpty()) {
+                throw AdminException.conflict("public-id-exists", "a token with that public id is enrolled");
+            }
+            t.userId = owner.id;
+            s.persist(t);
+            audit.admin(s, actor, "TOKEN_ENROLL", owner.username, t.serial, "OK", null, source);
+            return info(t, owner.username);
+        });
+        cache.invalidate(username);
+        return info;
+    }
+
+    private static void checkDescription(String description) {
+        if (description != null && description.length() > MAX_DESCRIPTION_LENGTH) {
+            throw AdminException.invalid("invalid-request", "description must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
+        }
+    }
+
+    private static byte[] hex(String text, int bytes, String type, String detail) {
+        if (text == null || text.length() != 2 * bytes) {
+            throw AdminException.invalid(type, detail);
+        }
+        return parse(() -> HexFormat.of().parseHex(text), type, detail);
     }
 
     public List<TokenInfo> list(String username) {
@@ -145,6 +210,9 @@ public class TokenService {
         String owner = database.read(s -> username(s, token(s, serial)));
         Optional<TokenInfo> done = database.write(s -> {
             TokenEntity t = token(s, serial);
+            if (!TokenType.parse(t.tokenType).isOath()) {
+                throw AdminException.invalid("unsupported-token-type", "resynchronisation applies to TOTP and HOTP tokens only");
+            }
             OathToken state = oathToken(t);
             Optional<OathToken.Match> m = state.resync(code1, code2, clock.millis(), config.resyncWindow());
             if (m.isEmpty()) {
@@ -195,10 +263,12 @@ public class TokenService {
     }
 
     private TokenInfo info(TokenEntity t, String username) {
-        boolean locked = OathToken.locked(t.failCount, t.lastFailAt, clock.millis(), config.maxFailures(),
+        boolean locked = CachedToken.locked(t.failCount, t.lastFailAt, clock.millis(), config.maxFailures(),
                 config.lockCooldownSeconds() * 1000L);
-        return new TokenInfo(t.serial, t.tokenType, username, t.algorithm, t.digits,
-                "totp".equals(t.tokenType) ? t.periodSeconds : null, t.enabled, locked, t.failCount, t.description, Instant.ofEpochMilli(t.createdAt));
+        TokenType type = TokenType.parse(t.tokenType);
+        return new TokenInfo(t.serial, t.tokenType, username, type.isOath() ? t.algorithm : null, type.isOath() ? t.digits : null,
+                type == TokenType.TOTP ? t.periodSeconds : null, t.publicId, t.enabled, locked, t.failCount, t.description,
+                Instant.ofEpochMilli(t.createdAt));
     }
 
     static UserEntity user(Session s, String username) {

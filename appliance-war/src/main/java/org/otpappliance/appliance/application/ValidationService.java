@@ -13,8 +13,11 @@ import org.otpappliance.appliance.config.ApplianceConfig;
 import org.otpappliance.appliance.infrastructure.Database;
 import org.otpappliance.appliance.infrastructure.GroupCommitter.Write;
 import org.otpappliance.otp.token.TokenType;
+import org.otpappliance.otp.yubico.YubicoOtp;
+import org.otpappliance.otp.yubico.YubicoOtpBlock;
 import org.otpappliance.otp.verify.Validator;
 import org.otpappliance.otp.verify.VerificationRequest;
+import org.otpappliance.otp.verify.VerificationRequest.EntryPoint;
 import org.otpappliance.otp.verify.VerificationResult;
 import org.otpappliance.otp.verify.VerificationResult.Reason;
 
@@ -29,7 +32,8 @@ import org.otpappliance.otp.verify.VerificationResult.Reason;
  */
 @ApplicationScoped
 public class ValidationService implements Validator {
-    private static final String ACCEPT_HOTP = "UPDATE token_state SET next_counter = ?, fail_count = 0 WHERE token_id = ? "
+    /** HOTP's next counter, or a YubiKey's next position: spent when the stored one is still at most the code's. */
+    private static final String ACCEPT_POSITION = "UPDATE token_state SET next_counter = ?, fail_count = 0 WHERE token_id = ? "
             + "AND next_counter < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?)";
     private static final String ACCEPT_TOTP = "UPDATE token_state SET last_time_step = ?, drift = ?, fail_count = 0 WHERE token_id = ? "
             + "AND last_time_step < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?)";
@@ -56,9 +60,12 @@ public class ValidationService implements Validator {
 
     /** Who asked: the API client, PAM peer or RADIUS client, for the audit log. */
     public VerificationResult validate(VerificationRequest request, String actor) {
-        VerificationResult result = decide(request, actor);
-        metrics.count(request.entryPoint(), result);
-        return result;
+        Attempt a = new Attempt(request.user(), request.code(), request.entryPoint(), request.source(), actor, clock.millis());
+        TokenCache.UserTokens user = cache.get(request.user());
+        Decision d = user == null ? reject(a, List.of(), Reason.UNKNOWN_USER, null)
+                : decide(a, user.tokens().stream().filter(t -> t.enabled).toList());
+        metrics.count(request.entryPoint(), d.result());
+        return d.result();
     }
 
     @Override
@@ -66,96 +73,153 @@ public class ValidationService implements Validator {
         return validate(request, request.entryPoint().name());
     }
 
-    private VerificationResult decide(VerificationRequest request, String actor) {
-        long now = clock.millis();
-        TokenCache.UserTokens user = cache.get(request.user());
-        if (user == null) {
-            return reject(request, actor, now, List.of(), Reason.UNKNOWN_USER, null);
+    /**
+     * The answer to a Yubico validation protocol request: the decision and, when the OTP was
+     * genuine, its fields (the protocol reports them on request).
+     */
+    public record YubicoVerdict(Status status, YubicoOtpBlock block) {
+        public enum Status { OK, BAD_OTP, REPLAYED_OTP, REPLAYED_REQUEST }
+    }
+
+    /**
+     * Validates a YubiKey OTP for the Yubico validation protocol: the key is found by the OTP's
+     * public id, whoever it belongs to. {@code nonce} is the client's request nonce; a retry of the
+     * request that spent the OTP (same nonce, on this node) is told REPLAYED_REQUEST.
+     */
+    public YubicoVerdict verifyYubico(String otp, String nonce, String actor, String source) {
+        Optional<YubicoOtp> parsed = YubicoOtp.parse(otp);
+        TokenCache.YubicoLookup found = parsed.isEmpty() || parsed.get().publicId().isEmpty() ? null
+                : cache.yubicoToken(parsed.get().publicId());
+        Attempt a = new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, clock.millis());
+        Decision d = found == null ? reject(a, List.of(), parsed.isEmpty() ? Reason.MALFORMED_CODE : Reason.UNKNOWN_TOKEN, null)
+                : decide(a, found.token().enabled ? List.of(found.token()) : List.of());
+        metrics.count(EntryPoint.YUBICO, d.result());
+        if (d.result() instanceof VerificationResult.Accepted) {
+            synchronized (found.token()) {
+                found.token().lastNonce = nonce;
+            }
+            return new YubicoVerdict(YubicoVerdict.Status.OK, d.match().yubico());
         }
-        List<OathToken> usable = user.tokens().stream().filter(t -> t.enabled).toList();
+        if (d.result() instanceof VerificationResult.Rejected r && r.reason() == Reason.REPLAYED) {
+            YubicoToken token = found.token();
+            YubicoOtpBlock block = token.decode(otp).orElse(null);
+            boolean sameRequest;
+            synchronized (token) {
+                sameRequest = block != null && nonce.equals(token.lastNonce) && YubicoToken.position(block) + 1 == token.nextPosition;
+            }
+            return new YubicoVerdict(sameRequest ? YubicoVerdict.Status.REPLAYED_REQUEST : YubicoVerdict.Status.REPLAYED_OTP, block);
+        }
+        return new YubicoVerdict(YubicoVerdict.Status.BAD_OTP, null);
+    }
+
+    /** One validation: the user (null when unknown to the Yubico protocol), what was typed, who asked, when. */
+    private record Attempt(String username, String code, EntryPoint entryPoint, String source, String actor, long now) {
+    }
+
+    /** The outcome, and the match that an ACCEPT spent. */
+    private record Decision(VerificationResult result, CachedToken.Match match) {
+    }
+
+    private Decision decide(Attempt a, List<CachedToken> usable) {
         if (usable.isEmpty()) {
-            return reject(request, actor, now, List.of(), Reason.NO_ACTIVE_TOKEN, null);
+            return reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, null);
         }
         int maxFailures = config.maxFailures();
         long cooldownMillis = config.lockCooldownSeconds() * 1000L;
-        List<OathToken> tried = new ArrayList<>();
-        OathToken replayed = null;
-        OathToken accepted = null;
-        OathToken.Match match = null;
-        for (OathToken token : usable) {
+        CachedToken.Windows windows = new CachedToken.Windows(config.hotpLookAhead(), config.totpWindow());
+        List<CachedToken> counted = new ArrayList<>();
+        CachedToken uncounted = null;
+        CachedToken replayed = null;
+        CachedToken accepted = null;
+        CachedToken.Match match = null;
+        for (CachedToken token : usable) {
             synchronized (token) {
-                if (token.locked(now, maxFailures, cooldownMillis)) {
+                if (token.locked(a.now(), maxFailures, cooldownMillis)) {
                     continue;
                 }
                 // Count the attempt before checking it, so that parallel guesses all meet the lock.
-                token.failCount++;
-                Optional<OathToken.Match> m = token.verify(request.code(), now, config.hotpLookAhead(), config.totpWindow());
+                boolean counts = token.countsFailures();
+                if (counts) {
+                    token.failCount++;
+                }
+                Optional<CachedToken.Match> m = token.verify(a.code(), a.now(), windows);
                 if (m.isPresent()) {
                     token.accept(m.get());
                     accepted = token;
                     match = m.get();
                     break;
                 }
-                if (token.isLastAccepted(request.code(), now, config.totpWindow())) {
-                    // A replay of the last accepted code guesses nothing: refused, but not a failure.
-                    token.failCount--;
+                if (token.isReplay(a.code(), a.now(), windows)) {
+                    // A replay guesses nothing: refused, but not a failure.
+                    if (counts) {
+                        token.failCount--;
+                    }
                     replayed = token;
-                    continue;
+                } else if (counts) {
+                    token.lastFailAt = a.now();
+                    counted.add(token);
+                } else {
+                    uncounted = token;
                 }
-                token.lastFailAt = now;
-                tried.add(token);
             }
         }
-        if (accepted == null) {
-            Reason reason = replayed != null ? Reason.REPLAYED
-                    : tried.isEmpty() ? Reason.LOCKED
-                    : wellFormed(request.code()) ? Reason.WRONG_CODE : Reason.MALFORMED_CODE;
-            String serial = replayed != null ? replayed.serial : tried.size() == 1 ? tried.get(0).serial : null;
-            return reject(request, actor, now, tried, reason, serial);
+        if (accepted != null) {
+            uncount(counted);
+            return accept(a, accepted, match, maxFailures, cooldownMillis);
         }
-        for (OathToken t : tried) {
+        Reason reason = replayed != null ? Reason.REPLAYED
+                : counted.isEmpty() && uncounted == null ? Reason.LOCKED
+                : wellFormed(a.code()) ? Reason.WRONG_CODE : Reason.MALFORMED_CODE;
+        int tried = counted.size() + (uncounted == null ? 0 : 1);
+        String serial = replayed != null ? replayed.serial
+                : tried != 1 ? null : uncounted != null ? uncounted.serial : counted.get(0).serial;
+        return reject(a, counted, reason, serial);
+    }
+
+    /** The code was right for another of the user's tokens: the ones it was wrong for were not guessed at. */
+    private static void uncount(List<CachedToken> counted) {
+        for (CachedToken t : counted) {
             synchronized (t) {
                 t.failCount--;
             }
         }
-        return accept(request, actor, now, accepted, match, maxFailures, cooldownMillis);
     }
 
-    private VerificationResult accept(VerificationRequest request, String actor, long now, OathToken token, OathToken.Match m,
-                                      int maxFailures, long cooldownMillis) {
-        long cooldownCutoff = cooldownMillis <= 0 ? -1 : now - cooldownMillis;
-        Write update = token.type == TokenType.HOTP
-                ? Write.of(ACCEPT_HOTP, token.id, m.counterOrStep(), token.id, m.counterOrStep(), maxFailures, cooldownCutoff)
-                : Write.of(ACCEPT_TOTP, token.id, m.counterOrStep(), m.drift(), token.id, m.counterOrStep(), maxFailures,
-                        cooldownCutoff);
-        Write auditLine = audit.validationWrite(now, actor, request.user(), request.entryPoint().name(), request.source(),
+    private Decision accept(Attempt a, CachedToken token, CachedToken.Match m, int maxFailures, long cooldownMillis) {
+        long cooldownCutoff = cooldownMillis <= 0 ? -1 : a.now() - cooldownMillis;
+        Write update = token.type == TokenType.TOTP
+                ? Write.of(ACCEPT_TOTP, token.id, m.position(), m.drift(), token.id, m.position(), maxFailures, cooldownCutoff)
+                : Write.of(ACCEPT_POSITION, token.id, m.position(), token.id, m.position(), maxFailures, cooldownCutoff);
+        Write auditLine = audit.validationWrite(a.now(), a.actor(), a.username(), a.entryPoint().name(), a.source(),
                 rows -> rows[0] == 1
                         ? new String[] {token.serial, "ACCEPT", null}
                         : new String[] {token.serial, "REJECT", Reason.REPLAYED.name()});
-        int[] rows = commit(List.of(update, auditLine), request.user());
+        int[] rows = commit(List.of(update, auditLine), a.username());
         if (rows[0] == 1) {
-            return new VerificationResult.Accepted(token.serial);
+            return new Decision(new VerificationResult.Accepted(token.serial), m);
         }
         // The database had moved on (another node spent the code, or an admin changed the token).
-        cache.invalidate(request.user());
-        return new VerificationResult.Rejected(Reason.REPLAYED);
+        cache.invalidate(a.username());
+        return new Decision(new VerificationResult.Rejected(Reason.REPLAYED), null);
     }
 
-    private VerificationResult reject(VerificationRequest request, String actor, long now, List<OathToken> tried,
-                                      Reason reason, String serial) {
+    private Decision reject(Attempt a, List<CachedToken> counted, Reason reason, String serial) {
         List<Write> writes = new ArrayList<>();
-        for (OathToken t : tried) {
-            writes.add(Write.of(COUNT_FAILURE, t.id, now, t.id));
+        for (CachedToken t : counted) {
+            writes.add(Write.of(COUNT_FAILURE, t.id, a.now(), t.id));
         }
         String[] line = {serial, "REJECT", reason.name()};
-        writes.add(audit.validationWrite(now, actor, request.user(), request.entryPoint().name(), request.source(), rows -> line));
-        commit(writes, request.user());
-        return new VerificationResult.Rejected(reason);
+        writes.add(audit.validationWrite(a.now(), a.actor(), a.username(), a.entryPoint().name(), a.source(), rows -> line));
+        commit(writes, a.username());
+        return new Decision(new VerificationResult.Rejected(reason), null);
     }
 
-    /** Digits only, as every OATH code is; anything else is recorded as malformed (and still counts as a failure). */
+    /**
+     * Digits only, as every OATH code is, or the shape of a YubiKey OTP; anything else is recorded
+     * as malformed (and still counts as a failure).
+     */
     private static boolean wellFormed(String code) {
-        return !code.isEmpty() && code.chars().allMatch(ch -> ch >= '0' && ch <= '9');
+        return !code.isEmpty() && code.chars().allMatch(ch -> ch >= '0' && ch <= '9') || YubicoOtp.parse(code).isPresent();
     }
 
     /** Waits for the group commit; on failure the cached state may be ahead of the database, so it is dropped. */

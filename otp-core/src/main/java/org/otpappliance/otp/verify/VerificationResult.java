@@ -21,6 +21,8 @@ public sealed interface VerificationResult {
         LOCKED,
         UNKNOWN_USER,
         NO_ACTIVE_TOKEN,
-        MALFORMED_CODE
+        MALFORMED_CODE,
+        /** A YubiKey OTP whose public id no token has (the Yubico protocol names no user). */
+        UNKNOWN_TOKEN
     }
 }

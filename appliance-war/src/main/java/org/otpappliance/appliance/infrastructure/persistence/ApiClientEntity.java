@@ -7,7 +7,10 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** An API client; only the SHA-256 of its key is kept. */
+/**
+ * An API client. A bearer-key client keeps only the SHA-256 of its key; a Yubico client (role
+ * yubico) keeps its signing key encrypted, since the appliance signs its answers with it.
+ */
 @Entity
 @Table(name = "api_client")
 public class ApiClientEntity {
@@ -21,8 +24,14 @@ public class ApiClientEntity {
     @Column(nullable = false)
     public String role;
 
-    @Column(name = "key_hash", nullable = false, unique = true)
+    @Column(name = "key_hash", unique = true)
     public String keyHash;
+
+    @Column(name = "secret_encrypted")
+    public String secretEncrypted;
+
+    @Column(name = "require_signature")
+    public boolean requireSignature;
 
     @Column(name = "created_at")
     public long createdAt;

@@ -43,6 +43,10 @@ public class TokenEntity {
 
     public String description;
 
+    /** A YubiKey's public id (modhex); null for other tokens. */
+    @Column(name = "public_id", unique = true)
+    public String publicId;
+
     @Column(table = "token_state")
     public boolean enabled;
 
