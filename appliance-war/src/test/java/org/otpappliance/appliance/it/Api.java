@@ -89,6 +89,23 @@ public final class Api {
         return name;
     }
 
+    /**
+     * A new Yubico validation protocol client with a unique name; the answer carries its
+     * {@code yubicoId} and {@code yubicoKey}. {@code requireSignature} false leaves the default.
+     */
+    public JsonObject newYubicoClient(String prefix, boolean requireSignature) {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        var body = Json.createObjectBuilder().add("name", name).add("role", "yubico");
+        if (requireSignature) {
+            body.add("requireSignature", true);
+        }
+        Reply r = post("/api/v1/clients", body.build());
+        if (r.status() != 201) {
+            throw new IllegalStateException("cannot create a Yubico client: " + r);
+        }
+        return r.json();
+    }
+
     public JsonObject enroll(JsonObject request) {
         Reply r = post("/api/v1/tokens", request);
         if (r.status() != 201) {

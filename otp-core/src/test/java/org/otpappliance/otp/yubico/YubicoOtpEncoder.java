@@ -10,13 +10,14 @@ import javax.crypto.spec.SecretKeySpec;
  * Builds OTPs the way a YubiKey does, for tests only: the production code never needs to. The layout is
  * written out again here (ByteBuffer, little endian) rather than borrowed from YubicoOtpBlock, so a
  * round trip checks the decoder against an independent statement of the Yubico OTP specification.
+ * Public because appliance-war's integration tests play a YubiKey with it (otp-core's test-jar).
  */
-final class YubicoOtpEncoder {
+public final class YubicoOtpEncoder {
     private YubicoOtpEncoder() {
     }
 
     /** 16 plaintext bytes; {@code rawCounter} is the stored 16-bit counter, caps-lock bit included. */
-    static byte[] plaintext(byte[] privateId, int rawCounter, int timestamp, int sessionCounter, int random) {
+    public static byte[] plaintext(byte[] privateId, int rawCounter, int timestamp, int sessionCounter, int random) {
         ByteBuffer block = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN)
                 .put(privateId)
                 .putShort((short) rawCounter)
@@ -29,19 +30,19 @@ final class YubicoOtpEncoder {
     }
 
     /** The plaintext for {@code fields}; their crc component is ignored and computed afresh. */
-    static byte[] plaintext(YubicoOtpBlock fields) {
+    public static byte[] plaintext(YubicoOtpBlock fields) {
         int rawCounter = fields.usageCounter() | (fields.capsLockTriggered() ? 0x8000 : 0);
         return plaintext(fields.privateId(), rawCounter, fields.timestamp(), fields.sessionCounter(), fields.random());
     }
 
     /** {@code fields} with the crc a token would store for them. */
-    static YubicoOtpBlock withCrc(YubicoOtpBlock fields) {
+    public static YubicoOtpBlock withCrc(YubicoOtpBlock fields) {
         byte[] p = plaintext(fields);
         return new YubicoOtpBlock(fields.privateId(), fields.usageCounter(), fields.capsLockTriggered(),
                 fields.timestamp(), fields.sessionCounter(), fields.random(), (p[14] & 0xff) | (p[15] & 0xff) << 8);
     }
 
-    static byte[] encrypt(byte[] plaintext, byte[] aesKey) {
+    public static byte[] encrypt(byte[] plaintext, byte[] aesKey) {
         try {
             Cipher aes = Cipher.getInstance("AES/ECB/NoPadding");
             aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(aesKey, "AES"));
@@ -52,11 +53,11 @@ final class YubicoOtpEncoder {
     }
 
     /** What the token types: public id, then the modhex of the encrypted block. */
-    static String otp(String publicId, byte[] aesKey, byte[] plaintext) {
+    public static String otp(String publicId, byte[] aesKey, byte[] plaintext) {
         return publicId + Modhex.encode(encrypt(plaintext, aesKey));
     }
 
-    static String otp(String publicId, byte[] aesKey, YubicoOtpBlock fields) {
+    public static String otp(String publicId, byte[] aesKey, YubicoOtpBlock fields) {
         return otp(publicId, aesKey, plaintext(fields));
     }
 }
