@@ -49,14 +49,29 @@ final class JsonBody {
         if (value.getValueType() != JsonValue.ValueType.OBJECT) {
             throw ProblemException.badRequest("malformed-json", "the request body must be a JSON object");
         }
-        JsonObject object = value.asJsonObject();
+        return checked(value.asJsonObject(), "", allowedFields);
+    }
+
+    private static JsonBody checked(JsonObject object, String prefix, String... allowedFields) {
         Set<String> allowed = Set.of(allowedFields);
         for (String field : object.keySet()) {
             if (!allowed.contains(field)) {
-                throw ProblemException.badRequest("unknown-field", "unknown field \"" + field + "\"; allowed: " + allowed);
+                throw ProblemException.badRequest("unknown-field", "unknown field \"" + prefix + field + "\"; allowed: " + allowed);
             }
         }
         return new JsonBody(object);
+    }
+
+    /** A nested object, held to the same rules; null when absent. */
+    JsonBody optionalObject(String field, String... allowedFields) {
+        JsonValue v = object.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.OBJECT) {
+            throw ProblemException.badRequest("invalid-field", "field \"" + field + "\" must be an object");
+        }
+        return checked(v.asJsonObject(), field + ".", allowedFields);
     }
 
     String requiredString(String field) {

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.otpappliance.appliance.application.AdminException;
+import org.otpappliance.appliance.application.DeliveryFailedException;
 import org.otpappliance.appliance.application.StoreUnavailableException;
 
 /** Turns every failure into problem details; internals (stack traces, SQL) stay in the server log. */
@@ -46,6 +47,16 @@ public final class ProblemMappers {
         public Response toResponse(StoreUnavailableException e) {
             LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
             return storeUnavailable();
+        }
+    }
+
+    /** A code to be sent by SMS or e-mail could not be: a gateway's fault, so 502, and the client may retry. */
+    @Provider
+    public static class Undelivered implements ExceptionMapper<DeliveryFailedException> {
+        @Override
+        public Response toResponse(DeliveryFailedException e) {
+            LOG.log(Level.WARNING, "answered 502: " + e.getMessage(), e.getCause());
+            return Problem.response(502, "delivery-failed", "Bad gateway", "the code could not be sent; try again later");
         }
     }
 

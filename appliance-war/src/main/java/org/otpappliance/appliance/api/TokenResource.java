@@ -27,19 +27,20 @@ public class TokenResource extends Caller {
 
     /** The enrollment answer: the token, plus its otpauth URI and QR code, which are never shown again. */
     public record EnrollAnswer(String serial, String type, String user, String algorithm, Integer digits, Integer period,
-                               String publicId, String otpauthUri, String qrPng) {
+                               String publicId, String destination, String otpauthUri, String qrPng) {
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Enroll a TOTP, HOTP or YubiKey token",
+    @Operation(summary = "Enroll a TOTP, HOTP, YubiKey, SMS or e-mail token",
             description = "Body {\"user\",\"type\":\"totp|hotp\",\"secret\"? (Base32),\"algorithm\"?,\"digits\"?,\"period\"?,"
                     + "\"counter\"?,\"description\"?}: the seed is generated unless a secret is given. For a YubiKey in Yubico OTP "
                     + "mode: {\"user\",\"type\":\"yubico\",\"publicId\" (modhex),\"privateId\" (12 hex),\"aesKey\" (32 hex),"
-                    + "\"description\"?}.")
+                    + "\"description\"?}. SMS and e-mail tokens: {\"user\",\"type\":\"sms\",\"phone\" (E.164)} and "
+                    + "{\"user\",\"type\":\"email\",\"email\"}.")
     public Response enroll(InputStream body) {
         JsonBody json = JsonBody.read(body, "user", "type", "secret", "algorithm", "digits", "period", "counter", "description",
-                "publicId", "privateId", "aesKey");
+                "publicId", "privateId", "aesKey", "phone", "email");
         String publicId = json.optionalString("publicId");
         String privateId = json.optionalString("privateId");
         String aesKey = json.optionalString("aesKey");
@@ -47,12 +48,13 @@ public class TokenResource extends Caller {
                 : new TokenService.YubiKey(publicId, privateId, aesKey);
         Enrolled e = tokens.enroll(new TokenService.Enrollment(json.requiredString("user"), json.requiredString("type"),
                 json.optionalString("secret"), json.optionalString("algorithm"), json.optionalInt("digits"),
-                json.optionalInt("period"), json.optionalLong("counter"), json.optionalString("description"), yubiKey),
+                json.optionalInt("period"), json.optionalLong("counter"), json.optionalString("description"), yubiKey,
+                        json.optionalString("phone"), json.optionalString("email")),
                 actor(), source());
         TokenInfo t = e.token();
         return Response.created(UriBuilder.fromPath("/api/v1/tokens/{serial}").build(t.serial()))
                 .entity(new EnrollAnswer(t.serial(), t.type(), t.user(), t.algorithm(), t.digits(), t.period(), t.publicId(),
-                        e.otpauthUri(), e.qrPng()))
+                        t.destination(), e.otpauthUri(), e.qrPng()))
                 .build();
     }
 

@@ -16,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.otpappliance.appliance.application.PamLogins;
 import org.otpappliance.appliance.application.ValidationService;
 import org.otpappliance.otp.verify.VerificationRequest;
 import org.otpappliance.otp.verify.VerificationResult;
@@ -49,18 +50,30 @@ public class ValidateResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Is this code right for this user, now?",
-            description = "Body {\"user\",\"code\",\"transactionId\"?}. Unknown users and wrong codes get the same REJECT.")
+            description = "Body {\"user\",\"code\",\"transactionId\"?}. Unknown users and wrong codes get the same REJECT. "
+                    + "An empty code asks for an SMS or e-mail code (CHALLENGE with a transactionId) when the user has such a "
+                    + "token; the next request answers it with the code and that transactionId.")
     @APIResponse(responseCode = "200", description = "The decision",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Answer.class)))
     public String validate(InputStream body) {
-        JsonBody json = JsonBody.read(body, "user", "code", "transactionId");
+        JsonBody json = JsonBody.read(body, "user", "code", "transactionId", "pam");
         String user = json.requiredString("user");
         String code = json.requiredString("code");
         if (user.length() > 255 || code.length() > MAX_CODE_LENGTH) {
             throw ProblemException.badRequest("invalid-field", "user or code is too long");
         }
+        String actor = Caller.actor(http.getAttribute(ApiKeyFilter.PRINCIPAL));
+        String source = http.getRemoteAddr();
+        VerificationRequest.EntryPoint entryPoint = VerificationRequest.EntryPoint.REST;
+        // A PAM bridge on a login host forwards a login: the audit log records it as one.
+        JsonBody pam = json.optionalObject("pam", "service", "host", "rhost", "tty");
+        if (pam != null) {
+            entryPoint = VerificationRequest.EntryPoint.PAM;
+            actor = PamLogins.actor(pam.optionalString("service"), pam.optionalString("host"), pam.optionalString("tty")) + " via " + actor;
+            source = PamLogins.source(pam.optionalString("rhost"), source);
+        }
         VerificationResult result = validation.validate(new VerificationRequest(user, code, json.optionalString("transactionId"),
-                VerificationRequest.EntryPoint.REST, http.getRemoteAddr()), Caller.actor(http.getAttribute(ApiKeyFilter.PRINCIPAL)));
+                entryPoint, source), actor);
         if (result instanceof VerificationResult.Accepted a) {
             return JSON.createObjectBuilder().add("result", "ACCEPT").add("serial", a.serial()).add("message", "the code is accepted")
                     .build().toString();
@@ -69,6 +82,8 @@ public class ValidateResource {
             return JSON.createObjectBuilder().add("result", "CHALLENGE").add("transactionId", c.transactionId())
                     .add("message", c.message()).build().toString();
         }
-        return REJECTED;
+        VerificationResult.Rejected r = (VerificationResult.Rejected) result;
+        return r.message() == null ? REJECTED
+                : JSON.createObjectBuilder().add("result", "REJECT").add("message", r.message()).build().toString();
     }
 }

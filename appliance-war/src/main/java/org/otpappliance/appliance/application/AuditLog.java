@@ -43,10 +43,18 @@ public class AuditLog {
     Write validationWrite(long at, String actor, String username, String entryPoint, String source,
                           Function<int[], String[]> serialResultReason) {
         String node = config.nodeName();
+        // Clipped to the columns: one over-long value must not fail the batch it is committed with.
+        String a = clip(actor, 128);
+        String u = clip(username, 255);
+        String src = clip(source, 128);
         return Write.last(INSERT, rows -> {
             String[] srr = serialResultReason.apply(rows);
-            return new Object[] {at, node, actor, "VALIDATE", username, srr[0], srr[1], srr[2], entryPoint, source};
+            return new Object[] {at, node, a, "VALIDATE", u, srr[0], srr[1], srr[2], entryPoint, src};
         });
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
     /** Records an admin action inside the caller's transaction. */

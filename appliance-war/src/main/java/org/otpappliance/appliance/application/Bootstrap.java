@@ -29,10 +29,16 @@ public class Bootstrap {
     @Inject
     ClientService clients;
 
+    @Inject
+    CodeSender codes;
+
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         try {
             database.dataSource();
             ensureAdmin();
+            // Reading the delivery settings here makes a mistake in them stop the start.
+            String channels = codes.channels();
+            LOG.info(() -> "Challenge codes: " + channels);
         } catch (RuntimeException e) {
             // An appliance that cannot open its data store must not sit there answering 500s: a
             // supervisor (systemd, a load balancer's health check) should see it gone.

@@ -10,7 +10,7 @@ import org.otpappliance.otp.yubico.YubicoOtpBlock;
  * meanwhile (another node, an admin), and then this copy is dropped and read again.
  * The mutable state is guarded by this object's monitor.
  */
-abstract sealed class CachedToken permits OathToken, YubicoToken {
+abstract sealed class CachedToken permits OathToken, YubicoToken, ChallengeToken {
     final long id;
     final String serial;
     final TokenType type;

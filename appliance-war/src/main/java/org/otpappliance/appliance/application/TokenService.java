@@ -19,6 +19,7 @@ import org.otpappliance.appliance.infrastructure.persistence.TokenEntity;
 import org.otpappliance.appliance.infrastructure.persistence.UserEntity;
 import org.otpappliance.otp.algorithm.Base32;
 import org.otpappliance.otp.algorithm.HashAlgorithm;
+import org.otpappliance.otp.token.Destination;
 import org.otpappliance.otp.token.OtpAuthUri;
 import org.otpappliance.otp.token.TokenType;
 import org.otpappliance.otp.verify.OathParameters;
@@ -54,7 +55,7 @@ public class TokenService {
 
     /** What an admin asks to enroll; null fields take their defaults. */
     public record Enrollment(String user, String type, String secret, String algorithm, Integer digits, Integer period,
-                             Long counter, String description, YubiKey yubiKey) {
+                             Long counter, String description, YubiKey yubiKey, String phone, String email) {
     }
 
     /** A YubiKey's programmed values, as text from the request: modhex public id, hex private id and AES key. */
@@ -65,21 +66,34 @@ public class TokenService {
     public record Enrolled(TokenInfo token, String otpauthUri, String qrPng) {
     }
 
-    /** A token as admins see it; algorithm, digits and period are those of OATH tokens, publicId a YubiKey's. */
+    /**
+     * A token as admins see it; algorithm, digits and period are those of OATH tokens, publicId a
+     * YubiKey's, destination the phone number or address of an SMS or e-mail token.
+     */
     public record TokenInfo(String serial, String type, String user, String algorithm, Integer digits, Integer period,
-                            String publicId, boolean enabled, boolean locked, int failCount, String description,
-                            Instant createdAt) {
+                            String publicId, String destination, boolean enabled, boolean locked, int failCount,
+                            String description, Instant createdAt) {
     }
 
     public Enrolled enroll(Enrollment e, String actor, String source) {
         TokenType type = parse(() -> TokenType.parse(e.type()), "unsupported-token-type",
-                "type must be \"totp\", \"hotp\" or \"yubico\"");
+                "type must be \"totp\", \"hotp\", \"yubico\", \"sms\" or \"email\"");
         checkDescription(e.description());
+        if (e.yubiKey() != null && type != TokenType.YUBICO) {
+            throw AdminException.invalid("invalid-request", "publicId, privateId and aesKey apply to yubico tokens only");
+        }
+        if (e.phone() != null && type != TokenType.SMS || e.email() != null && type != TokenType.EMAIL) {
+            throw AdminException.invalid("invalid-request", "phone applies to sms tokens only, email to email tokens only");
+        }
+        if (!type.isOath() && (e.secret() != null || e.algorithm() != null || e.digits() != null || e.period() != null
+                || e.counter() != null)) {
+            throw AdminException.invalid("invalid-request", "secret, algorithm, digits, period and counter apply to TOTP and HOTP tokens only");
+        }
         if (type == TokenType.YUBICO) {
             return enrollYubiKey(e, actor, source);
         }
-        if (e.yubiKey() != null) {
-            throw AdminException.invalid("invalid-request", "publicId, privateId and aesKey apply to yubico tokens only");
+        if (type.sendsCodes()) {
+            return enrollChallengeToken(type, e, actor, source);
         }
         HashAlgorithm algorithm = e.algorithm() == null ? HashAlgorithm.SHA1
                 : parse(() -> HashAlgorithm.parse(e.algorithm()), "invalid-algorithm", "algorithm must be SHA1, SHA256 or SHA512");
@@ -110,10 +124,30 @@ public class TokenService {
         }
     }
 
-    private Enrolled enrollYubiKey(Enrollment e, String actor, String source) {
-        if (e.secret() != null || e.algorithm() != null || e.digits() != null || e.period() != null || e.counter() != null) {
-            throw AdminException.invalid("invalid-request", "secret, algorithm, digits, period and counter apply to TOTP and HOTP tokens only");
+    /** An SMS or e-mail token holds no secret, only where its codes go. */
+    private Enrolled enrollChallengeToken(TokenType type, Enrollment e, String actor, String source) {
+        String destination;
+        if (type == TokenType.SMS) {
+            destination = parse(() -> Destination.phone(required(e.phone(), "phone")), "invalid-phone",
+                    "phone must be an E.164 number: + and the country code, 8 to 15 digits in all");
+        } else {
+            destination = parse(() -> Destination.email(required(e.email(), "email")), "invalid-email",
+                    "email must be an e-mail address such as alice@example.com");
         }
+        String serial = type.name() + HexFormat.of().withUpperCase().formatHex(randomBytes(4));
+        TokenEntity t = newToken(serial, type, "NONE", 0, 0, new byte[0], e.description());
+        t.destination = destination;
+        return new Enrolled(store(t, e.user(), actor, source), null, null);
+    }
+
+    private static String required(String value, String field) {
+        if (value == null) {
+            throw AdminException.invalid("missing-field", "field \"" + field + "\" is required");
+        }
+        return value;
+    }
+
+    private Enrolled enrollYubiKey(Enrollment e, String actor, String source) {
         YubiKey k = e.yubiKey() == null ? new YubiKey(null, null, null) : e.yubiKey();
         String publicId = k.publicId() == null ? "" : k.publicId().toLowerCase(Locale.ROOT);
         if (publicId.length() < 2 || publicId.length() > YubicoOtp.MAX_PUBLIC_ID_LENGTH || !Modhex.isModhex(publicId)) {
@@ -267,7 +301,7 @@ public class TokenService {
                 config.lockCooldownSeconds() * 1000L);
         TokenType type = TokenType.parse(t.tokenType);
         return new TokenInfo(t.serial, t.tokenType, username, type.isOath() ? t.algorithm : null, type.isOath() ? t.digits : null,
-                type == TokenType.TOTP ? t.periodSeconds : null, t.publicId, t.enabled, locked, t.failCount, t.description,
+                type == TokenType.TOTP ? t.periodSeconds : null, t.publicId, t.destination, t.enabled, locked, t.failCount, t.description,
                 Instant.ofEpochMilli(t.createdAt));
     }
 

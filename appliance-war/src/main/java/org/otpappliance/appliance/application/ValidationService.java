@@ -37,6 +37,8 @@ public class ValidationService implements Validator {
             + "AND next_counter < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?)";
     private static final String ACCEPT_TOTP = "UPDATE token_state SET last_time_step = ?, drift = ?, fail_count = 0 WHERE token_id = ? "
             + "AND last_time_step < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?)";
+    private static final String RESET_FAILURES = "UPDATE token_state SET fail_count = 0 WHERE token_id = ? AND enabled = TRUE "
+            + "AND (fail_count < ? OR last_fail_at <= ?)";
     private static final String COUNT_FAILURE = "UPDATE token_state SET fail_count = fail_count + 1, last_fail_at = ? WHERE token_id = ?";
     private static final long COMMIT_TIMEOUT_SECONDS = 30;
 
@@ -53,17 +55,35 @@ public class ValidationService implements Validator {
     AuditLog audit;
 
     @Inject
+    ChallengeService challenges;
+
+    @Inject
     ValidationMetrics metrics;
 
     @Inject
     Clock clock;
 
-    /** Who asked: the API client, PAM peer or RADIUS client, for the audit log. */
+    /**
+     * Decides one request: a code for the user's tokens; an empty code, which asks for an SMS or
+     * e-mail code when the user has such a token; or the answer to such a challenge (the request
+     * quotes its transaction id). {@code actor} is who asked (the API client, PAM peer or RADIUS
+     * client), for the audit log.
+     *
+     * @throws DeliveryFailedException when a code was to be sent and could not be
+     */
     public VerificationResult validate(VerificationRequest request, String actor) {
         Attempt a = new Attempt(request.user(), request.code(), request.entryPoint(), request.source(), actor, clock.millis());
         TokenCache.UserTokens user = cache.get(request.user());
-        Decision d = user == null ? reject(a, List.of(), Reason.UNKNOWN_USER, null)
-                : decide(a, user.tokens().stream().filter(t -> t.enabled).toList());
+        Decision d;
+        if (user == null) {
+            d = reject(a, List.of(), Reason.UNKNOWN_USER, null);
+        } else if (request.transactionId() != null) {
+            d = answerChallenge(a, user, request.transactionId());
+        } else if (request.code().isEmpty() && user.tokens().stream().anyMatch(t -> t.enabled && t instanceof ChallengeToken)) {
+            d = startChallenge(a, user);
+        } else {
+            d = decide(a, user.tokens().stream().filter(t -> t.enabled).toList());
+        }
         metrics.count(request.entryPoint(), d.result());
         return d.result();
     }
@@ -176,6 +196,104 @@ public class ValidationService implements Validator {
         return reject(a, counted, reason, serial);
     }
 
+    /** Sends a code by the user's first enabled, unlocked SMS or e-mail token, unless a limit refuses. */
+    private Decision startChallenge(Attempt a, TokenCache.UserTokens user) {
+        long cooldownMillis = config.lockCooldownSeconds() * 1000L;
+        ChallengeToken token = user.tokens().stream().filter(t -> t.enabled && t instanceof ChallengeToken)
+                .map(ChallengeToken.class::cast).filter(t -> {
+                    synchronized (t) {
+                        return !t.locked(a.now(), config.maxFailures(), cooldownMillis);
+                    }
+                }).findFirst().orElse(null);
+        if (token == null) {
+            return reject(a, List.of(), Reason.LOCKED, null);
+        }
+        ChallengeService.Started started;
+        try {
+            started = challenges.start(user.userId(), token, a.now());
+        } catch (DeliveryFailedException e) {
+            String[] line = {token.serial, "ERROR", "DELIVERY_FAILED"};
+            commit(List.of(audit.validationWrite(a.now(), a.actor(), a.username(), a.entryPoint().name(), a.source(), rows -> line)),
+                    a.username());
+            throw e;
+        }
+        if (started instanceof ChallengeService.Refused r) {
+            return reject(a, List.of(), r.reason(), token.serial, r.message());
+        }
+        ChallengeService.Sent sent = (ChallengeService.Sent) started;
+        String[] line = {token.serial, "CHALLENGE", null};
+        commit(List.of(audit.validationWrite(a.now(), a.actor(), a.username(), a.entryPoint().name(), a.source(), rows -> line)),
+                a.username());
+        return new Decision(new VerificationResult.Challenge(sent.transactionId(), sent.message()), null);
+    }
+
+    /**
+     * The second step: the code sent for a challenge. Every try spends one of the challenge's
+     * attempts (a conditional update, so parallel tries cannot exceed them); a right code then
+     * spends the challenge itself, once; a wrong one also counts a failure on the token.
+     */
+    private Decision answerChallenge(Attempt a, TokenCache.UserTokens user, String transactionId) {
+        Optional<ChallengeService.Pending> found = challenges.find(transactionId);
+        ChallengeToken token = found.filter(p -> p.userId() == user.userId() && p.delivered()).flatMap(p -> user.tokens().stream()
+                .filter(t -> t.id == p.tokenId() && t instanceof ChallengeToken).map(ChallengeToken.class::cast).findFirst())
+                .orElse(null);
+        if (token == null) {
+            return reject(a, List.of(), Reason.UNKNOWN_TRANSACTION, null);
+        }
+        ChallengeService.Pending p = found.get();
+        int maxFailures = config.maxFailures();
+        long cooldownMillis = config.lockCooldownSeconds() * 1000L;
+        boolean locked;
+        synchronized (token) {
+            locked = token.locked(a.now(), maxFailures, cooldownMillis);
+        }
+        if (!token.enabled || locked) {
+            return reject(a, List.of(), token.enabled ? Reason.LOCKED : Reason.NO_ACTIVE_TOKEN, token.serial);
+        }
+        if (p.used()) {
+            return reject(a, List.of(), Reason.REPLAYED, token.serial);
+        }
+        if (a.now() >= p.expiresAt()) {
+            return reject(a, List.of(), Reason.CHALLENGE_EXPIRED, token.serial, "the code has expired; ask for a new one");
+        }
+        if (p.attempts() >= config.challengeMaxAttempts()) {
+            return reject(a, List.of(), Reason.TOO_MANY_ATTEMPTS, token.serial, "too many wrong codes; ask for a new one");
+        }
+        boolean right = challenges.matches(p, a.code());
+        List<Write> writes = new ArrayList<>();
+        writes.add(Write.of(ChallengeService.ADMIT_ATTEMPT, token.id, transactionId, config.challengeMaxAttempts(), a.now()));
+        if (right) {
+            long cooldownCutoff = cooldownMillis <= 0 ? -1 : a.now() - cooldownMillis;
+            // Each write after the first takes effect only if the one before it did.
+            writes.add(new Write(ChallengeService.SPEND, rows -> new Object[] {rows[0] == 1 ? transactionId : ""}, token.id));
+            writes.add(new Write(RESET_FAILURES, rows -> new Object[] {rows[1] == 1 ? token.id : -1L, maxFailures, cooldownCutoff},
+                    token.id));
+        } else {
+            writes.add(new Write(COUNT_FAILURE, rows -> new Object[] {a.now(), rows[0] == 1 ? token.id : -1L}, token.id));
+        }
+        writes.add(audit.validationWrite(a.now(), a.actor(), a.username(), a.entryPoint().name(), a.source(), rows ->
+                rows[0] == 0 ? new String[] {token.serial, "REJECT", Reason.TOO_MANY_ATTEMPTS.name()}
+                        : !right ? new String[] {token.serial, "REJECT", Reason.WRONG_CODE.name()}
+                        : rows[2] == 1 ? new String[] {token.serial, "ACCEPT", null}
+                        : new String[] {token.serial, "REJECT", Reason.REPLAYED.name()}));
+        int[] rows = commit(writes, a.username());
+        if (right && rows[2] == 1) {
+            synchronized (token) {
+                token.accept(null);
+            }
+            return new Decision(new VerificationResult.Accepted(token.serial), null);
+        }
+        if (!right && rows[0] == 1) {
+            synchronized (token) {
+                token.failCount++;
+                token.lastFailAt = a.now();
+            }
+            return new Decision(new VerificationResult.Rejected(Reason.WRONG_CODE), null);
+        }
+        // Another request got there first: it spent the challenge or its last attempt.
+        return new Decision(new VerificationResult.Rejected(rows[0] == 0 ? Reason.TOO_MANY_ATTEMPTS : Reason.REPLAYED), null);
+    }
+
     /** The code was right for another of the user's tokens: the ones it was wrong for were not guessed at. */
     private static void uncount(List<CachedToken> counted) {
         for (CachedToken t : counted) {
@@ -204,6 +322,11 @@ public class ValidationService implements Validator {
     }
 
     private Decision reject(Attempt a, List<CachedToken> counted, Reason reason, String serial) {
+        return reject(a, counted, reason, serial, null);
+    }
+
+    /** Records the refusal (and a failure on each counted token); {@code message}, if any, is for the user. */
+    private Decision reject(Attempt a, List<CachedToken> counted, Reason reason, String serial, String message) {
         List<Write> writes = new ArrayList<>();
         for (CachedToken t : counted) {
             writes.add(Write.of(COUNT_FAILURE, t.id, a.now(), t.id));
@@ -211,7 +334,7 @@ public class ValidationService implements Validator {
         String[] line = {serial, "REJECT", reason.name()};
         writes.add(audit.validationWrite(a.now(), a.actor(), a.username(), a.entryPoint().name(), a.source(), rows -> line));
         commit(writes, a.username());
-        return new Decision(new VerificationResult.Rejected(reason), null);
+        return new Decision(new VerificationResult.Rejected(reason, message), null);
     }
 
     /**

@@ -33,6 +33,12 @@ public class ApplianceConfig {
     private int tokenCacheSeconds;
     private int commitLingerMicros;
     private String nodeName;
+    private int challengeCodeLength;
+    private int challengeValiditySeconds;
+    private int challengeMaxAttempts;
+    private int challengeResendCooldownSeconds;
+    private int challengeSendsPerUserPerHour;
+    private int challengeSendsPerDestinationPerHour;
 
     @PostConstruct
     void read() {
@@ -54,6 +60,12 @@ public class ApplianceConfig {
         tokenCacheSeconds = integer(config, "otp.appliance.token-cache-seconds", 30, 0, 86_400);
         commitLingerMicros = integer(config, "otp.appliance.commit-linger-micros", 400, 0, 100_000);
         nodeName = string(config, "otp.appliance.node-name").orElseGet(ApplianceConfig::hostName);
+        challengeCodeLength = integer(config, "otp.appliance.challenge.code-length", 6, 4, 10);
+        challengeValiditySeconds = integer(config, "otp.appliance.challenge.validity-seconds", 120, 10, 86_400);
+        challengeMaxAttempts = integer(config, "otp.appliance.challenge.max-attempts", 5, 1, 100);
+        challengeResendCooldownSeconds = integer(config, "otp.appliance.challenge.resend-cooldown-seconds", 30, 0, 86_400);
+        challengeSendsPerUserPerHour = integer(config, "otp.appliance.challenge.sends-per-user-per-hour", 10, 1, 1_000_000);
+        challengeSendsPerDestinationPerHour = integer(config, "otp.appliance.challenge.sends-per-destination-per-hour", 10, 1, 1_000_000);
         if (nodeName.length() > 64) {
             throw new IllegalStateException("setting otp.appliance.node-name must be at most 64 characters");
         }
@@ -127,6 +139,34 @@ public class ApplianceConfig {
     /** This node's name in the audit log. */
     public String nodeName() {
         return nodeName;
+    }
+
+    /** Digits of an SMS or e-mail code. */
+    public int challengeCodeLength() {
+        return challengeCodeLength;
+    }
+
+    /** How long a sent code can be used. */
+    public int challengeValiditySeconds() {
+        return challengeValiditySeconds;
+    }
+
+    /** Codes that may be tried against one challenge, right or wrong. */
+    public int challengeMaxAttempts() {
+        return challengeMaxAttempts;
+    }
+
+    /** The least time between two codes sent for one token. */
+    public int challengeResendCooldownSeconds() {
+        return challengeResendCooldownSeconds;
+    }
+
+    public int challengeSendsPerUserPerHour() {
+        return challengeSendsPerUserPerHour;
+    }
+
+    public int challengeSendsPerDestinationPerHour() {
+        return challengeSendsPerDestinationPerHour;
     }
 
     private static Optional<String> string(Config config, String key) {

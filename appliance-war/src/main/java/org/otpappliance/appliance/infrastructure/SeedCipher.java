@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.Optional;
 import java.util.logging.Logger;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -67,6 +68,21 @@ public final class SeedCipher {
             return Base64.getDecoder().decode(text.strip());
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("the master key in " + where + " is not Base64", e);
+        }
+    }
+
+    /**
+     * A key for another purpose, derived from the master key (HMAC-SHA256 of the purpose, keyed
+     * with the master key), so that it lives wherever the master key lives and never in the
+     * database, and every node that shares the master key derives the same one.
+     */
+    public byte[] derive(String purpose) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key.getEncoded(), "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
         }
     }
 

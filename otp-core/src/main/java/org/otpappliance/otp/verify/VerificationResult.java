@@ -9,7 +9,14 @@ public sealed interface VerificationResult {
     record Accepted(String serial) implements VerificationResult {
     }
 
-    record Rejected(Reason reason) implements VerificationResult {
+    /**
+     * A refusal. {@code message} is for the user when there is something they can act on (wait
+     * before asking for another code, the code has expired); null for the generic refusal.
+     */
+    record Rejected(Reason reason, String message) implements VerificationResult {
+        public Rejected(Reason reason) {
+            this(reason, null);
+        }
     }
 
     record Challenge(String transactionId, String message) implements VerificationResult {
@@ -23,6 +30,16 @@ public sealed interface VerificationResult {
         NO_ACTIVE_TOKEN,
         MALFORMED_CODE,
         /** A YubiKey OTP whose public id no token has (the Yubico protocol names no user). */
-        UNKNOWN_TOKEN
+        UNKNOWN_TOKEN,
+        /** The transaction id names no challenge of this user's. */
+        UNKNOWN_TRANSACTION,
+        /** The challenge's code has expired. */
+        CHALLENGE_EXPIRED,
+        /** The challenge has had its allowed number of wrong codes. */
+        TOO_MANY_ATTEMPTS,
+        /** A new code was asked for too soon after the last one. */
+        RESEND_TOO_EARLY,
+        /** The hourly limit of codes sent to the user or the destination is reached. */
+        SEND_LIMIT
     }
 }

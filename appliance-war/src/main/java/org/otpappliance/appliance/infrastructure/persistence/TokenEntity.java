@@ -43,6 +43,9 @@ public class TokenEntity {
 
     public String description;
 
+    /** Where an SMS or e-mail token's codes go; null for other tokens. */
+    public String destination;
+
     /** A YubiKey's public id (modhex); null for other tokens. */
     @Column(name = "public_id", unique = true)
     public String publicId;
