@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.logging.Logger;
 import org.otpappliance.appliance.config.ApplianceConfig;
+import org.otpappliance.appliance.pam.PamListener;
 import org.otpappliance.appliance.infrastructure.Database;
 import org.otpappliance.appliance.infrastructure.SecretFiles;
 
@@ -32,6 +33,9 @@ public class Bootstrap {
     @Inject
     CodeSender codes;
 
+    @Inject
+    PamListener pam;
+
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         try {
             database.dataSource();
@@ -39,6 +43,7 @@ public class Bootstrap {
             // Reading the delivery settings here makes a mistake in them stop the start.
             String channels = codes.channels();
             LOG.info(() -> "Challenge codes: " + channels);
+            pam.start();
         } catch (RuntimeException e) {
             // An appliance that cannot open its data store must not sit there answering 500s: a
             // supervisor (systemd, a load balancer's health check) should see it gone.

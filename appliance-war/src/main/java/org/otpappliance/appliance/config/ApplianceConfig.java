@@ -5,7 +5,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -39,6 +41,11 @@ public class ApplianceConfig {
     private int challengeResendCooldownSeconds;
     private int challengeSendsPerUserPerHour;
     private int challengeSendsPerDestinationPerHour;
+    private Optional<Path> pamSocket;
+    private String pamSocketGroup;
+    private Set<String> pamAllowedUsers;
+    private int pamReadTimeoutSeconds;
+    private int pamMaxConnections;
 
     @PostConstruct
     void read() {
@@ -66,6 +73,15 @@ public class ApplianceConfig {
         challengeResendCooldownSeconds = integer(config, "otp.appliance.challenge.resend-cooldown-seconds", 30, 0, 86_400);
         challengeSendsPerUserPerHour = integer(config, "otp.appliance.challenge.sends-per-user-per-hour", 10, 1, 1_000_000);
         challengeSendsPerDestinationPerHour = integer(config, "otp.appliance.challenge.sends-per-destination-per-hour", 10, 1, 1_000_000);
+        pamSocket = string(config, "otp.appliance.pam.socket").map(Path::of);
+        pamSocketGroup = string(config, "otp.appliance.pam.socket-group").orElse(null);
+        pamAllowedUsers = Set.copyOf(Arrays.stream(string(config, "otp.appliance.pam.allowed-users").orElse("root").split(","))
+                .map(String::strip).filter(u -> !u.isEmpty()).toList());
+        if (pamAllowedUsers.isEmpty()) {
+            throw new IllegalStateException("setting otp.appliance.pam.allowed-users must name at least one user");
+        }
+        pamReadTimeoutSeconds = integer(config, "otp.appliance.pam.read-timeout-seconds", 5, 1, 300);
+        pamMaxConnections = integer(config, "otp.appliance.pam.max-connections", 32, 1, 10_000);
         if (nodeName.length() > 64) {
             throw new IllegalStateException("setting otp.appliance.node-name must be at most 64 characters");
         }
@@ -167,6 +183,29 @@ public class ApplianceConfig {
 
     public int challengeSendsPerDestinationPerHour() {
         return challengeSendsPerDestinationPerHour;
+    }
+
+    /** The PAM bridge's socket on this host; none: the appliance serves no socket. */
+    public Optional<Path> pamSocket() {
+        return pamSocket;
+    }
+
+    /** The group the socket file is given (mode 0660), or null to keep the process's. */
+    public String pamSocketGroup() {
+        return pamSocketGroup;
+    }
+
+    /** The peer users (SO_PEERCRED) the socket answers. */
+    public Set<String> pamAllowedUsers() {
+        return pamAllowedUsers;
+    }
+
+    public int pamReadTimeoutSeconds() {
+        return pamReadTimeoutSeconds;
+    }
+
+    public int pamMaxConnections() {
+        return pamMaxConnections;
     }
 
     private static Optional<String> string(Config config, String key) {
