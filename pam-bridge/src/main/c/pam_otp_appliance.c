@@ -24,9 +24,10 @@
  *                    code the user has only just received.)
  *   timeout=SECONDS  time allowed per round for connect + send + receive (1..600; default 10). The
  *                    time the user spends typing is not counted.
- *   nullok           accepted, but has NO effect with protocol version 1: "users with no token pass
- *                    with PAM_IGNORE" needs the bridge to say that a user has no token, and version 1
- *                    deliberately answers REJECT for that (no user enumeration). Such users fail.
+ *   nullok           a user with no token (the bridge answers NOT_ENROLLED) passes with PAM_IGNORE;
+ *                    without nullok such a user fails (PAM_AUTH_ERR). The bridge answers NOT_ENROLLED
+ *                    only when the appliance allows it (otp.appliance.pam.nullok=true); otherwise it
+ *                    answers REJECT (no user enumeration) and nullok has no effect.
  *   fail_open        bridge unreachable, timed out, malformed answer or ERROR -> PAM_IGNORE instead of
  *                    PAM_AUTHINFO_UNAVAIL (off by default: fail closed).
  *   debug            log steps and results to syslog at LOG_DEBUG. Never logs the value typed, the
@@ -44,7 +45,8 @@
  * message falls back to the configured prompt.
  *
  * Results: ACCEPT -> PAM_SUCCESS; REJECT -> PAM_ERROR_MSG with the message (if any, and unless
- * PAM_SILENT), then PAM_AUTH_ERR; a second CHALLENGE -> PAM_AUTH_ERR; ERROR, no answer, a malformed
+ * PAM_SILENT), then PAM_AUTH_ERR; NOT_ENROLLED -> PAM_IGNORE with nullok, else PAM_AUTH_ERR;
+ * a second CHALLENGE -> PAM_AUTH_ERR; ERROR, no answer, a malformed
  * answer, cannot connect, timeout -> PAM_AUTHINFO_UNAVAIL (PAM_IGNORE with fail_open). A request
  * field longer than the protocol allows, or not valid UTF-8 -> PAM_AUTH_ERR, nothing sent.
  *
@@ -133,7 +135,7 @@ struct otpa_request {
     struct otpa_bytes service, user, rhost, tty, value, txid;
 };
 
-enum otpa_result { OTPA_ACCEPT, OTPA_REJECT, OTPA_CHALLENGE, OTPA_ERROR };
+enum otpa_result { OTPA_ACCEPT, OTPA_REJECT, OTPA_CHALLENGE, OTPA_ERROR, OTPA_NOT_ENROLLED };
 
 struct otpa_answer {
     enum otpa_result result;
@@ -149,6 +151,7 @@ static const char *otpa_result_name(enum otpa_result r)
     case OTPA_REJECT: return "REJECT";
     case OTPA_CHALLENGE: return "CHALLENGE";
     case OTPA_ERROR: return "ERROR";
+    case OTPA_NOT_ENROLLED: return "NOT_ENROLLED";
     }
     return "?";
 }
@@ -322,6 +325,8 @@ static bool otpa_decode_answer(const unsigned char *body, size_t n, struct otpa_
         a->result = OTPA_CHALLENGE;
     else if (otpa_bytes_equal(result, result_len, "ERROR"))
         a->result = OTPA_ERROR;
+    else if (otpa_bytes_equal(result, result_len, "NOT_ENROLLED"))
+        a->result = OTPA_NOT_ENROLLED;
     else
         return false;
 
@@ -729,8 +734,6 @@ static int otpa_authenticate(pam_handle_t *pamh, int flags, const struct otpa_op
         pam_syslog(pamh, LOG_DEBUG, "user=%s service=%s rhost=%s tty=%s socket=%s timeout=%ds%s",
                    user, req.service.p, req.rhost.p, req.tty.p, o->socket_path, o->timeout_s,
                    o->fail_open ? " fail_open" : "");
-    if (o->nullok && o->debug)
-        pam_syslog(pamh, LOG_DEBUG, "nullok has no effect with protocol version 1");
 
     char *typed = NULL; /* what we prompted for, wiped and freed at the end */
     const char *value = NULL;
@@ -793,6 +796,12 @@ static int otpa_authenticate(pam_handle_t *pamh, int flags, const struct otpa_op
                     pam_syslog(pamh, LOG_DEBUG, "cannot show the message: %s", pam_strerror(pamh, mrc));
             }
             rc = PAM_AUTH_ERR;
+            break;
+        }
+        if (ans.result == OTPA_NOT_ENROLLED) {
+            if (o->debug)
+                pam_syslog(pamh, LOG_DEBUG, "the user has no token: %s", o->nullok ? "PAM_IGNORE (nullok)" : "PAM_AUTH_ERR");
+            rc = o->nullok ? PAM_IGNORE : PAM_AUTH_ERR;
             break;
         }
         if (ans.result == OTPA_ERROR) {

@@ -17,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.otpappliance.appliance.application.PamLogins;
+import org.otpappliance.appliance.config.ApplianceConfig;
 import org.otpappliance.appliance.application.ValidationService;
 import org.otpappliance.otp.verify.VerificationRequest;
 import org.otpappliance.otp.verify.VerificationResult;
@@ -30,9 +31,15 @@ public class ValidateResource {
     private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
     private static final String REJECTED = JSON.createObjectBuilder().add("result", "REJECT")
             .add("message", "the code is not accepted").build().toString();
+    /** For a PAM bridge when the appliance allows it (otp.appliance.pam.nullok): the user has no token. */
+    private static final String NOT_ENROLLED = JSON.createObjectBuilder().add("result", "REJECT").add("enrolled", false)
+            .add("message", "the code is not accepted").build().toString();
 
     @Inject
     ValidationService validation;
+
+    @Inject
+    ApplianceConfig config;
 
     /** The container's request-scoped proxy: cheaper than a @Context parameter resolved per call. */
     @Inject
@@ -81,6 +88,9 @@ public class ValidateResource {
         if (result instanceof VerificationResult.Challenge c) {
             return JSON.createObjectBuilder().add("result", "CHALLENGE").add("transactionId", c.transactionId())
                     .add("message", c.message()).build().toString();
+        }
+        if (pam != null && config.pamNullok() && PamLogins.notEnrolled(result)) {
+            return NOT_ENROLLED;
         }
         VerificationResult.Rejected r = (VerificationResult.Rejected) result;
         return r.message() == null ? REJECTED

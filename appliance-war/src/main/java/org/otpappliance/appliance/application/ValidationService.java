@@ -77,6 +77,8 @@ public class ValidationService implements Validator {
         Decision d;
         if (user == null) {
             d = reject(a, List.of(), Reason.UNKNOWN_USER, null);
+        } else if (user.tokens().isEmpty()) {
+            d = reject(a, List.of(), Reason.NO_TOKEN, null);
         } else if (request.transactionId() != null) {
             d = answerChallenge(a, user, request.transactionId());
         } else if (request.code().isEmpty() && user.tokens().stream().anyMatch(t -> t.enabled && t instanceof ChallengeToken)) {

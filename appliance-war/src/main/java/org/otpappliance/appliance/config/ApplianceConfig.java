@@ -46,6 +46,7 @@ public class ApplianceConfig {
     private Set<String> pamAllowedUsers;
     private int pamReadTimeoutSeconds;
     private int pamMaxConnections;
+    private boolean pamNullok;
 
     @PostConstruct
     void read() {
@@ -82,6 +83,7 @@ public class ApplianceConfig {
         }
         pamReadTimeoutSeconds = integer(config, "otp.appliance.pam.read-timeout-seconds", 5, 1, 300);
         pamMaxConnections = integer(config, "otp.appliance.pam.max-connections", 32, 1, 10_000);
+        pamNullok = bool(config, "otp.appliance.pam.nullok");
         if (nodeName.length() > 64) {
             throw new IllegalStateException("setting otp.appliance.node-name must be at most 64 characters");
         }
@@ -206,6 +208,22 @@ public class ApplianceConfig {
 
     public int pamMaxConnections() {
         return pamMaxConnections;
+    }
+
+    /**
+     * Whether PAM may learn that a user has no token (the module's nullok then lets such users
+     * through). Off by default: it tells PAM peers and PAM bridges' API keys who is enrolled.
+     */
+    public boolean pamNullok() {
+        return pamNullok;
+    }
+
+    private static boolean bool(Config config, String key) {
+        String v = string(config, key).orElse("false");
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalStateException("setting " + key + " must be true or false");
+        }
+        return v.equals("true");
     }
 
     private static Optional<String> string(Config config, String key) {

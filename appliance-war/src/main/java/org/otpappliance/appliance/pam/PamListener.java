@@ -52,7 +52,7 @@ public class PamListener {
 
     private VerificationResult validate(VerificationRequest request, PamContext context) {
         String actor = PamLogins.actor(context.service(), context.loginHost(), context.tty()) + " (peer " + context.peerUser() + ")";
-        return validation.validate(request, actor);
+        return PamLogins.disclosed(validation.validate(request, actor), config.pamNullok());
     }
 
     @PreDestroy

@@ -135,7 +135,7 @@ class EnrollAndValidateIT {
             assertEquals(a.body(), api.validateReply(withToken, "12a4x6").body());
             assertEquals("MALFORMED_CODE", lastValidation(withToken).getString("reason"));
             assertEquals("UNKNOWN_USER", lastValidation(unknown).getString("reason"));
-            assertEquals("NO_ACTIVE_TOKEN", lastValidation(withoutToken).getString("reason"));
+            assertEquals("NO_TOKEN", lastValidation(withoutToken).getString("reason"));
             assertEquals("WRONG_CODE", api.get("/api/v1/audit?action=VALIDATE&limit=2&user=" + withToken).jsonStructure()
                     .asJsonArray().getJsonObject(1).getString("reason"));
         }

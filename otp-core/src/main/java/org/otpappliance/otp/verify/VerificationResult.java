@@ -27,7 +27,10 @@ public sealed interface VerificationResult {
         REPLAYED,
         LOCKED,
         UNKNOWN_USER,
+        /** The user has tokens, none of them enabled. */
         NO_ACTIVE_TOKEN,
+        /** The user has no token at all. */
+        NO_TOKEN,
         MALFORMED_CODE,
         /** A YubiKey OTP whose public id no token has (the Yubico protocol names no user). */
         UNKNOWN_TOKEN,

@@ -214,6 +214,10 @@ public final class RestValidator implements PamValidator {
             case "ACCEPT":
                 return new VerificationResult.Accepted(string(answer, "serial"));
             case "REJECT":
+                if (answer.get("enrolled") == JsonValue.FALSE) {
+                    // Only when the appliance lets PAM know (otp.appliance.pam.nullok): the user has no token.
+                    return new VerificationResult.Rejected(VerificationResult.Reason.NO_TOKEN);
+                }
                 return new VerificationResult.Rejected(VerificationResult.Reason.WRONG_CODE,
                         message == null || message.isEmpty() || message.equals(GENERIC_REJECT_MESSAGE) ? null : message);
             case "CHALLENGE":

@@ -11,7 +11,7 @@ package org.otpappliance.pam.protocol;
 public record Answer(Result result, String message, String transactionId) {
 
     /** The four results of version 1; {@link #name()} is what goes over the wire. */
-    public enum Result { ACCEPT, REJECT, CHALLENGE, ERROR }
+    public enum Result { ACCEPT, REJECT, CHALLENGE, ERROR, NOT_ENROLLED }
 
     public Answer {
         if (result == null) {
@@ -35,6 +35,11 @@ public record Answer(Result result, String message, String transactionId) {
 
     public static Answer error(String message) {
         return new Answer(Result.ERROR, message, "");
+    }
+
+    /** The user has no token: only sent when the appliance lets PAM know it (for the module's nullok). */
+    public static Answer notEnrolled() {
+        return new Answer(Result.NOT_ENROLLED, "", "");
     }
 
     /** Never shows the transaction id: only whether there is one. */

@@ -74,7 +74,8 @@ public final class Frames {
             case "REJECT" -> Answer.Result.REJECT;
             case "CHALLENGE" -> Answer.Result.CHALLENGE;
             case "ERROR" -> Answer.Result.ERROR;
-            default -> throw new ProtocolException("field 'result' is not ACCEPT, REJECT, CHALLENGE or ERROR", true);
+            case "NOT_ENROLLED" -> Answer.Result.NOT_ENROLLED;
+            default -> throw new ProtocolException("field 'result' is not ACCEPT, REJECT, CHALLENGE, ERROR or NOT_ENROLLED", true);
         };
         return new Answer(result, message, transactionId);
     }

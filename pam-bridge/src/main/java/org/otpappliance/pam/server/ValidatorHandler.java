@@ -83,6 +83,11 @@ public final class ValidatorHandler implements PamHandler {
         if (result instanceof VerificationResult.Accepted) {
             return Answer.accept();
         }
+        if (result instanceof VerificationResult.Rejected rejected && (rejected.reason() == VerificationResult.Reason.UNKNOWN_USER
+                || rejected.reason() == VerificationResult.Reason.NO_TOKEN)) {
+            // The validator tells these reasons only when the appliance allows it (otp.appliance.pam.nullok).
+            return Answer.notEnrolled();
+        }
         if (result instanceof VerificationResult.Rejected rejected) {
             return Answer.reject(Frames.fit(rejected.message(), Frames.MAX_MESSAGE));
         }
