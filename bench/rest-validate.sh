@@ -113,7 +113,7 @@ mkdir -p "$WORK/data" "$WORK/tmp"
 BASE=http://127.0.0.1:$PORT
 log "starting the appliance on $BASE (data dir $WORK/data${DB_URL:+, database $DB_URL})"
 # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
-env OTP_APPLIANCE_DATA_DIR="$WORK/data" ${DB_URL:+OTP_APPLIANCE_DB_URL="$DB_URL"} \
+env OTP_APPLIANCE_DATA_DIR="$WORK/data" OTP_APPLIANCE_RADIUS_PORT=0 ${DB_URL:+OTP_APPLIANCE_DB_URL="$DB_URL"} \
     java ${BENCH_JAVA_OPTS:-} -Djava.io.tmpdir="$WORK/tmp" -jar "$WORK/otp-appliance.jar" \
     --port "$PORT" --nohazelcast --rootDir "$WORK/payara-root" >"$WORK/appliance.log" 2>&1 &
 APP_PID=$!

@@ -74,6 +74,11 @@ final class JsonBody {
         return checked(v.asJsonObject(), field + ".", allowedFields);
     }
 
+    /** Whether the field is present (possibly as null). */
+    boolean has(String field) {
+        return object.containsKey(field);
+    }
+
     String requiredString(String field) {
         String s = optionalString(field);
         if (s == null) {

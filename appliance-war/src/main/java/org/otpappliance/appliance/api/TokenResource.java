@@ -5,6 +5,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -37,10 +38,10 @@ public class TokenResource extends Caller {
                     + "\"counter\"?,\"description\"?}: the seed is generated unless a secret is given. For a YubiKey in Yubico OTP "
                     + "mode: {\"user\",\"type\":\"yubico\",\"publicId\" (modhex),\"privateId\" (12 hex),\"aesKey\" (32 hex),"
                     + "\"description\"?}. SMS and e-mail tokens: {\"user\",\"type\":\"sms\",\"phone\" (E.164)} and "
-                    + "{\"user\",\"type\":\"email\",\"email\"}.")
+                    + "{\"user\",\"type\":\"email\",\"email\"}. Any type takes an optional \"pin\".")
     public Response enroll(InputStream body) {
         JsonBody json = JsonBody.read(body, "user", "type", "secret", "algorithm", "digits", "period", "counter", "description",
-                "publicId", "privateId", "aesKey", "phone", "email");
+                "publicId", "privateId", "aesKey", "phone", "email", "pin");
         String publicId = json.optionalString("publicId");
         String privateId = json.optionalString("privateId");
         String aesKey = json.optionalString("aesKey");
@@ -49,7 +50,7 @@ public class TokenResource extends Caller {
         Enrolled e = tokens.enroll(new TokenService.Enrollment(json.requiredString("user"), json.requiredString("type"),
                 json.optionalString("secret"), json.optionalString("algorithm"), json.optionalInt("digits"),
                 json.optionalInt("period"), json.optionalLong("counter"), json.optionalString("description"), yubiKey,
-                        json.optionalString("phone"), json.optionalString("email")),
+                        json.optionalString("phone"), json.optionalString("email"), json.optionalString("pin")),
                 actor(), source());
         TokenInfo t = e.token();
         return Response.created(UriBuilder.fromPath("/api/v1/tokens/{serial}").build(t.serial()))
@@ -89,6 +90,19 @@ public class TokenResource extends Caller {
     @Path("{serial}/enable")
     public TokenInfo enable(@PathParam("serial") String serial) {
         return tokens.setEnabled(serial, true, actor(), source());
+    }
+
+    @PUT
+    @Path("{serial}/pin")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set or remove the token's PIN", description = "Body {\"pin\"} (4 to 32 characters), or {\"pin\":null} "
+            + "to remove it. With a PIN the user types the PIN and then the code, in one field.")
+    public TokenInfo setPin(@PathParam("serial") String serial, InputStream body) {
+        JsonBody json = JsonBody.read(body, "pin");
+        if (!json.has("pin")) {
+            throw ProblemException.badRequest("missing-field", "field \"pin\" is required (null removes the PIN)");
+        }
+        return tokens.setPin(serial, json.optionalString("pin"), actor(), source());
     }
 
     @POST

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.logging.Logger;
 import org.otpappliance.appliance.config.ApplianceConfig;
 import org.otpappliance.appliance.pam.PamListener;
+import org.otpappliance.appliance.radius.RadiusListener;
 import org.otpappliance.appliance.infrastructure.Database;
 import org.otpappliance.appliance.infrastructure.SecretFiles;
 
@@ -36,6 +37,9 @@ public class Bootstrap {
     @Inject
     PamListener pam;
 
+    @Inject
+    RadiusListener radius;
+
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object event) {
         try {
             database.dataSource();
@@ -44,6 +48,7 @@ public class Bootstrap {
             String channels = codes.channels();
             LOG.info(() -> "Challenge codes: " + channels);
             pam.start();
+            radius.start();
         } catch (RuntimeException e) {
             // An appliance that cannot open its data store must not sit there answering 500s: a
             // supervisor (systemd, a load balancer's health check) should see it gone.

@@ -15,18 +15,24 @@ abstract sealed class CachedToken permits OathToken, YubicoToken, ChallengeToken
     final String serial;
     final TokenType type;
     final boolean enabled;
+    /** The PIN's slow hash (see {@link Pins}), or null for a token without a PIN. */
+    final String pinHash;
 
     int failCount;
     long lastFailAt;
 
-    CachedToken(long id, String serial, TokenType type, boolean enabled, int failCount, long lastFailAt) {
+    CachedToken(long id, String serial, TokenType type, boolean enabled, String pinHash, int failCount, long lastFailAt) {
         this.id = id;
         this.serial = serial;
         this.type = type;
         this.enabled = enabled;
+        this.pinHash = pinHash;
         this.failCount = failCount;
         this.lastFailAt = lastFailAt;
     }
+
+    /** How many characters of what the user types are the code (after a PIN); 0 for a token whose code is sent. */
+    abstract int codeLength();
 
     /**
      * What a matching code moves the token to: HOTP's next counter, TOTP's step (with the drift),

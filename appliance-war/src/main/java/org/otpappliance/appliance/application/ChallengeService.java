@@ -38,13 +38,16 @@ public class ChallengeService {
     private static final String LOCK_TOKEN = "SELECT enabled FROM token_state WHERE token_id = ? FOR UPDATE";
     private static final String LAST_DELIVERED = "SELECT MAX(created_at) FROM challenge WHERE user_id = ? AND token_id = ? "
             + "AND delivered = TRUE AND created_at > ?";
-    private static final String SENT_TO_USER = "SELECT COUNT(*) FROM challenge WHERE user_id = ? AND created_at > ?";
+    private static final String SENT_TO_USER = "SELECT COUNT(*) FROM challenge WHERE user_id = ? AND created_at > ? AND kind = 'SENT'";
     private static final String SENT_TO_DESTINATION = "SELECT COUNT(*) FROM challenge WHERE destination = ? AND created_at > ?";
     private static final String INSERT = "INSERT INTO challenge (transaction_id, token_id, user_id, destination, code_hash, "
-            + "created_at, expires_at, attempts, delivered, used) VALUES (?, ?, ?, ?, ?, ?, ?, 0, FALSE, FALSE)";
+            + "created_at, expires_at, attempts, delivered, used, kind) VALUES (?, ?, ?, ?, ?, ?, ?, 0, FALSE, FALSE, 'SENT')";
+    /** A PIN challenge sends nothing: it is delivered at once, and counts for no send limit. */
+    private static final String INSERT_PIN = "INSERT INTO challenge (transaction_id, token_id, user_id, destination, code_hash, "
+            + "created_at, expires_at, attempts, delivered, used, kind) VALUES (?, ?, ?, '', '', ?, ?, 0, TRUE, FALSE, 'PIN')";
     private static final String FORGET_OLD = "DELETE FROM challenge WHERE created_at < ?";
     private static final String MARK_DELIVERED = "UPDATE challenge SET delivered = TRUE WHERE transaction_id = ?";
-    private static final String FIND = "SELECT token_id, user_id, code_hash, expires_at, attempts, delivered, used "
+    private static final String FIND = "SELECT token_id, user_id, code_hash, expires_at, attempts, delivered, used, kind "
             + "FROM challenge WHERE transaction_id = ?";
     private static final long HOUR_MILLIS = 3_600_000;
     /** Rows serve the hourly limits; a day later they serve nothing. */
@@ -79,9 +82,9 @@ public class ChallengeService {
     record Refused(Reason reason, String message) implements Started {
     }
 
-    /** A challenge as recorded. */
+    /** A challenge as recorded; {@code pin} when it followed a PIN typed alone (the answer is then the token's own code). */
     record Pending(String transactionId, long tokenId, long userId, String codeHash, long expiresAt, int attempts,
-                   boolean delivered, boolean used) {
+                   boolean delivered, boolean used, boolean pin) {
     }
 
     /**
@@ -105,6 +108,26 @@ public class ChallengeService {
         return new Sent(transactionId, "a code was sent " + where + "; enter it to log in");
     }
 
+    /**
+     * "PIN first, then code": the user typed the PIN of a token whose code they hold (TOTP, HOTP,
+     * YubiKey) and nothing else. Nothing is sent; the answer asks for the code.
+     */
+    Sent startPin(long userId, CachedToken token, long now) {
+        String transactionId = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(16));
+        try (Connection c = database.dataSource().getConnection(); PreparedStatement p = c.prepareStatement(INSERT_PIN)) {
+            p.setString(1, transactionId);
+            p.setLong(2, token.id);
+            p.setLong(3, userId);
+            p.setLong(4, now);
+            p.setLong(5, now + config.challengeValiditySeconds() * 1000L);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+        return new Sent(transactionId, token.type == TokenType.YUBICO ? "touch your YubiKey to enter its code"
+                : "enter the code from your token");
+    }
+
     /** The challenge with this id, if there is one. */
     Optional<Pending> find(String transactionId) {
         if (transactionId.isEmpty() || transactionId.length() > MAX_TRANSACTION_ID_LENGTH) {
@@ -114,7 +137,7 @@ public class ChallengeService {
             p.setString(1, transactionId);
             try (ResultSet r = p.executeQuery()) {
                 return r.next() ? Optional.of(new Pending(transactionId, r.getLong(1), r.getLong(2), r.getString(3), r.getLong(4),
-                        r.getInt(5), r.getBoolean(6), r.getBoolean(7))) : Optional.empty();
+                        r.getInt(5), r.getBoolean(6), r.getBoolean(7), "PIN".equals(r.getString(8)))) : Optional.empty();
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException(e);

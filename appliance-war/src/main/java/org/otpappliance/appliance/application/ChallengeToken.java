@@ -11,9 +11,16 @@ import org.otpappliance.otp.token.TokenType;
 final class ChallengeToken extends CachedToken {
     final String destination;
 
-    ChallengeToken(long id, String serial, TokenType type, boolean enabled, String destination, int failCount, long lastFailAt) {
-        super(id, serial, type, enabled, failCount, lastFailAt);
+    ChallengeToken(long id, String serial, TokenType type, boolean enabled, String pinHash, String destination, int failCount,
+                   long lastFailAt) {
+        super(id, serial, type, enabled, pinHash, failCount, lastFailAt);
         this.destination = destination;
+    }
+
+    /** Its code comes by message: with a PIN, the PIN alone asks for it. */
+    @Override
+    int codeLength() {
+        return 0;
     }
 
     @Override

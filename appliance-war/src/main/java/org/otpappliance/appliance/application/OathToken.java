@@ -16,14 +16,19 @@ final class OathToken extends CachedToken {
     long lastTimeStep;
     int drift;
 
-    OathToken(long id, String serial, TokenType type, OathParameters parameters, boolean enabled, byte[] seed,
+    OathToken(long id, String serial, TokenType type, OathParameters parameters, boolean enabled, String pinHash, byte[] seed,
               long nextCounter, long lastTimeStep, int drift, int failCount, long lastFailAt) {
-        super(id, serial, type, enabled, failCount, lastFailAt);
+        super(id, serial, type, enabled, pinHash, failCount, lastFailAt);
         this.parameters = parameters;
         this.seed = seed;
         this.nextCounter = nextCounter;
         this.lastTimeStep = lastTimeStep;
         this.drift = drift;
+    }
+
+    @Override
+    int codeLength() {
+        return parameters.digits();
     }
 
     @Override

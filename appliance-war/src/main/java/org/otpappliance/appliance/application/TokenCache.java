@@ -25,7 +25,7 @@ import org.otpappliance.otp.verify.OathParameters;
 @ApplicationScoped
 public class TokenCache {
     private static final String LOAD = "SELECT u.id, t.id, t.serial, t.token_type, t.algorithm, t.digits, t.period_seconds, "
-            + "t.seed_encrypted, s.enabled, s.next_counter, s.last_time_step, s.drift, s.fail_count, s.last_fail_at, t.public_id, t.destination "
+            + "t.seed_encrypted, s.enabled, s.next_counter, s.last_time_step, s.drift, s.fail_count, s.last_fail_at, t.public_id, t.destination, t.pin_hash "
             + "FROM app_user u LEFT JOIN token t ON t.user_id = u.id LEFT JOIN token_state s ON s.token_id = t.id "
             + "WHERE u.username = ? ORDER BY t.id";
     private static final String OWNER_OF_PUBLIC_ID = "SELECT u.username FROM token t JOIN app_user u ON u.id = t.user_id "
@@ -135,16 +135,16 @@ public class TokenCache {
                     String serial = r.getString(3);
                     TokenType type = TokenType.parse(r.getString(4));
                     if (type.sendsCodes()) {
-                        tokens.add(new ChallengeToken(tokenId, serial, type, r.getBoolean(9), r.getString(16), r.getInt(13),
+                        tokens.add(new ChallengeToken(tokenId, serial, type, r.getBoolean(9), r.getString(17), r.getString(16), r.getInt(13),
                                 r.getLong(14)));
                     } else if (type == TokenType.YUBICO) {
                         byte[] secret = database.seedCipher().decrypt(r.getString(8), serial);
-                        tokens.add(new YubicoToken(tokenId, serial, r.getBoolean(9), r.getString(15), secret, r.getLong(10),
+                        tokens.add(new YubicoToken(tokenId, serial, r.getBoolean(9), r.getString(17), r.getString(15), secret, r.getLong(10),
                                 r.getInt(13), r.getLong(14)));
                     } else {
                         OathParameters parameters = new OathParameters(HashAlgorithm.parse(r.getString(5)), r.getInt(6), r.getInt(7));
                         byte[] seed = database.seedCipher().decrypt(r.getString(8), serial);
-                        tokens.add(new OathToken(tokenId, serial, type, parameters, r.getBoolean(9), seed,
+                        tokens.add(new OathToken(tokenId, serial, type, parameters, r.getBoolean(9), r.getString(17), seed,
                                 r.getLong(10), r.getLong(11), r.getInt(12), r.getInt(13), r.getLong(14)));
                     }
                 }

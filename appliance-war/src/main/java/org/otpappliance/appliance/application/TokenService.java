@@ -51,11 +51,14 @@ public class TokenService {
     @Inject
     Clock clock;
 
+    @Inject
+    Pins pins;
+
     private final SecureRandom random = new SecureRandom();
 
     /** What an admin asks to enroll; null fields take their defaults. */
     public record Enrollment(String user, String type, String secret, String algorithm, Integer digits, Integer period,
-                             Long counter, String description, YubiKey yubiKey, String phone, String email) {
+                             Long counter, String description, YubiKey yubiKey, String phone, String email, String pin) {
     }
 
     /** A YubiKey's programmed values, as text from the request: modhex public id, hex private id and AES key. */
@@ -71,7 +74,7 @@ public class TokenService {
      * YubiKey's, destination the phone number or address of an SMS or e-mail token.
      */
     public record TokenInfo(String serial, String type, String user, String algorithm, Integer digits, Integer period,
-                            String publicId, String destination, boolean enabled, boolean locked, int failCount,
+                            String publicId, String destination, boolean pinSet, boolean enabled, boolean locked, int failCount,
                             String description, Instant createdAt) {
     }
 
@@ -79,6 +82,9 @@ public class TokenService {
         TokenType type = parse(() -> TokenType.parse(e.type()), "unsupported-token-type",
                 "type must be \"totp\", \"hotp\", \"yubico\", \"sms\" or \"email\"");
         checkDescription(e.description());
+        if (e.pin() != null) {
+            Pins.checkForm(e.pin());
+        }
         if (e.yubiKey() != null && type != TokenType.YUBICO) {
             throw AdminException.invalid("invalid-request", "publicId, privateId and aesKey apply to yubico tokens only");
         }
@@ -116,7 +122,7 @@ public class TokenService {
         try {
             TokenEntity t = newToken(serial, type, algorithm.name(), digits, period, seed, e.description());
             t.nextCounter = counter;
-            TokenInfo info = store(t, e.user(), actor, source);
+            TokenInfo info = store(t, e.user(), e.pin(), actor, source);
             String uri = OtpAuthUri.of(type, config.issuer(), e.user(), seed, parameters, counter);
             return new Enrolled(info, uri, Base64.getEncoder().encodeToString(QrCodes.png(uri)));
         } finally {
@@ -137,7 +143,7 @@ public class TokenService {
         String serial = type.name() + HexFormat.of().withUpperCase().formatHex(randomBytes(4));
         TokenEntity t = newToken(serial, type, "NONE", 0, 0, new byte[0], e.description());
         t.destination = destination;
-        return new Enrolled(store(t, e.user(), actor, source), null, null);
+        return new Enrolled(store(t, e.user(), e.pin(), actor, source), null, null);
     }
 
     private static String required(String value, String field) {
@@ -159,7 +165,7 @@ public class TokenService {
         try {
             TokenEntity t = newToken("YK" + publicId, TokenType.YUBICO, "AES128", 0, 0, secret, e.description());
             t.publicId = publicId;
-            return new Enrolled(store(t, e.user(), actor, source), null, null);
+            return new Enrolled(store(t, e.user(), e.pin(), actor, source), null, null);
         } finally {
             Arrays.fill(secret, (byte) 0);
             Arrays.fill(aesKey, (byte) 0);
@@ -183,7 +189,8 @@ public class TokenService {
     }
 
     /** Gives the new token to its user, audited, in one transaction. */
-    private TokenInfo store(TokenEntity t, String username, String actor, String source) {
+    private TokenInfo store(TokenEntity t, String username, String pin, String actor, String source) {
+        t.pinHash = pin == null ? null : pins.hash(pin);
         TokenInfo info = database.write(s -> {
             UserEntity owner = user(s, username);
             if (t.publicId != null && !s.createQuery("from TokenEntity t where t.publicId = :p", TokenEntity.class)
@@ -233,6 +240,12 @@ public class TokenService {
 
     public TokenInfo setEnabled(String serial, boolean enabled, String actor, String source) {
         return change(serial, actor, source, enabled ? "TOKEN_ENABLE" : "TOKEN_DISABLE", (s, t) -> t.enabled = enabled);
+    }
+
+    /** Sets the token's PIN, or removes it (null). */
+    public TokenInfo setPin(String serial, String pin, String actor, String source) {
+        String hash = pin == null ? null : pins.hash(Pins.checkForm(pin));
+        return change(serial, actor, source, pin == null ? "TOKEN_PIN_REMOVE" : "TOKEN_PIN_SET", (s, t) -> t.pinHash = hash);
     }
 
     public TokenInfo unlock(String serial, String actor, String source) {
@@ -292,7 +305,7 @@ public class TokenService {
     private OathToken oathToken(TokenEntity t) {
         TokenType type = TokenType.parse(t.tokenType);
         OathParameters p = new OathParameters(HashAlgorithm.parse(t.algorithm), t.digits, t.periodSeconds);
-        return new OathToken(t.id, t.serial, type, p, t.enabled, database.seedCipher().decrypt(t.seedEncrypted, t.serial),
+        return new OathToken(t.id, t.serial, type, p, t.enabled, t.pinHash, database.seedCipher().decrypt(t.seedEncrypted, t.serial),
                 t.nextCounter, t.lastTimeStep, t.drift, t.failCount, t.lastFailAt);
     }
 
@@ -301,7 +314,8 @@ public class TokenService {
                 config.lockCooldownSeconds() * 1000L);
         TokenType type = TokenType.parse(t.tokenType);
         return new TokenInfo(t.serial, t.tokenType, username, type.isOath() ? t.algorithm : null, type.isOath() ? t.digits : null,
-                type == TokenType.TOTP ? t.periodSeconds : null, t.publicId, t.destination, t.enabled, locked, t.failCount, t.description,
+                type == TokenType.TOTP ? t.periodSeconds : null, t.publicId, t.destination, t.pinHash != null, t.enabled, locked,
+                t.failCount, t.description,
                 Instant.ofEpochMilli(t.createdAt));
     }
 

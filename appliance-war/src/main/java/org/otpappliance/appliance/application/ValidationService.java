@@ -4,7 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +60,9 @@ public class ValidationService implements Validator {
     ChallengeService challenges;
 
     @Inject
+    Pins pins;
+
+    @Inject
     ValidationMetrics metrics;
 
     @Inject
@@ -81,10 +86,8 @@ public class ValidationService implements Validator {
             d = reject(a, List.of(), Reason.NO_TOKEN, null);
         } else if (request.transactionId() != null) {
             d = answerChallenge(a, user, request.transactionId());
-        } else if (request.code().isEmpty() && user.tokens().stream().anyMatch(t -> t.enabled && t instanceof ChallengeToken)) {
-            d = startChallenge(a, user);
         } else {
-            d = decide(a, user.tokens().stream().filter(t -> t.enabled).toList());
+            d = validateEntry(a, user);
         }
         metrics.count(request.entryPoint(), d.result());
         return d.result();
@@ -114,7 +117,8 @@ public class ValidationService implements Validator {
                 : cache.yubicoToken(parsed.get().publicId());
         Attempt a = new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, clock.millis());
         Decision d = found == null ? reject(a, List.of(), parsed.isEmpty() ? Reason.MALFORMED_CODE : Reason.UNKNOWN_TOKEN, null)
-                : decide(a, found.token().enabled ? List.of(found.token()) : List.of());
+                : found.token().enabled ? decide(a, Map.of(found.token(), otp), List.of())
+                : reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, found.token().serial);
         metrics.count(EntryPoint.YUBICO, d.result());
         if (d.result() instanceof VerificationResult.Accepted) {
             synchronized (found.token()) {
@@ -142,9 +146,59 @@ public class ValidationService implements Validator {
     private record Decision(VerificationResult result, CachedToken.Match match) {
     }
 
-    private Decision decide(Attempt a, List<CachedToken> usable) {
-        if (usable.isEmpty()) {
+    /**
+     * What the user typed, for their enabled tokens: for a token with a PIN, the PIN and then the
+     * code (or the PIN alone, which starts a challenge); for one without, the code alone. An empty
+     * entry asks for a code by SMS or e-mail when the user has such a token without a PIN.
+     */
+    private Decision validateEntry(Attempt a, TokenCache.UserTokens user) {
+        List<CachedToken> enabled = user.tokens().stream().filter(t -> t.enabled).toList();
+        if (enabled.isEmpty()) {
             return reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, null);
+        }
+        if (a.code().isEmpty() && enabled.stream().anyMatch(t -> t instanceof ChallengeToken && t.pinHash == null)) {
+            return enabled.stream().filter(t -> t instanceof ChallengeToken && t.pinHash == null && !locked(t, a.now()))
+                    .findFirst().map(t -> startChallenge(a, user, (ChallengeToken) t))
+                    .orElseGet(() -> reject(a, List.of(), Reason.LOCKED, null));
+        }
+        Map<CachedToken, String> codes = new LinkedHashMap<>();
+        List<CachedToken> wrongPins = new ArrayList<>();
+        for (CachedToken t : enabled) {
+            if (t.pinHash == null) {
+                codes.put(t, a.code());
+            } else if (!locked(t, a.now())) {
+                String rest = afterPin(t, a.code());
+                if (rest == null) {
+                    wrongPins.add(t);
+                } else if (rest.isEmpty()) {
+                    return t instanceof ChallengeToken c ? startChallenge(a, user, c) : startPinChallenge(a, user, t);
+                } else {
+                    codes.put(t, rest);
+                }
+            }
+        }
+        return decide(a, codes, wrongPins);
+    }
+
+    /** What follows the token's PIN in the entry: "" for the PIN alone, null when the PIN is wrong. */
+    private String afterPin(CachedToken t, String entry) {
+        int n = t.codeLength();
+        if (n > 0 && entry.length() > n && pins.matches(t.id, t.pinHash, entry.substring(0, entry.length() - n))) {
+            return entry.substring(entry.length() - n);
+        }
+        return pins.matches(t.id, t.pinHash, entry) ? "" : null;
+    }
+
+    private boolean locked(CachedToken t, long now) {
+        synchronized (t) {
+            return t.locked(now, config.maxFailures(), config.lockCooldownSeconds() * 1000L);
+        }
+    }
+
+    /** Tries each token's code; a wrong PIN counts as a failure of its token, as a wrong code does. */
+    private Decision decide(Attempt a, Map<CachedToken, String> codes, List<CachedToken> wrongPins) {
+        if (codes.isEmpty() && wrongPins.isEmpty()) {
+            return reject(a, List.of(), Reason.LOCKED, null);
         }
         int maxFailures = config.maxFailures();
         long cooldownMillis = config.lockCooldownSeconds() * 1000L;
@@ -154,7 +208,18 @@ public class ValidationService implements Validator {
         CachedToken replayed = null;
         CachedToken accepted = null;
         CachedToken.Match match = null;
-        for (CachedToken token : usable) {
+        for (CachedToken token : wrongPins) {
+            synchronized (token) {
+                if (!token.locked(a.now(), maxFailures, cooldownMillis)) {
+                    token.failCount++;
+                    token.lastFailAt = a.now();
+                    counted.add(token);
+                }
+            }
+        }
+        for (Map.Entry<CachedToken, String> entry : codes.entrySet()) {
+            CachedToken token = entry.getKey();
+            String code = entry.getValue();
             synchronized (token) {
                 if (token.locked(a.now(), maxFailures, cooldownMillis)) {
                     continue;
@@ -164,14 +229,14 @@ public class ValidationService implements Validator {
                 if (counts) {
                     token.failCount++;
                 }
-                Optional<CachedToken.Match> m = token.verify(a.code(), a.now(), windows);
+                Optional<CachedToken.Match> m = token.verify(code, a.now(), windows);
                 if (m.isPresent()) {
                     token.accept(m.get());
                     accepted = token;
                     match = m.get();
                     break;
                 }
-                if (token.isReplay(a.code(), a.now(), windows)) {
+                if (token.isReplay(code, a.now(), windows)) {
                     // A replay guesses nothing: refused, but not a failure.
                     if (counts) {
                         token.failCount--;
@@ -189,8 +254,10 @@ public class ValidationService implements Validator {
             uncount(counted);
             return accept(a, accepted, match, maxFailures, cooldownMillis);
         }
+        boolean codeTried = uncounted != null || counted.stream().anyMatch(codes::containsKey);
         Reason reason = replayed != null ? Reason.REPLAYED
                 : counted.isEmpty() && uncounted == null ? Reason.LOCKED
+                : !codeTried ? Reason.WRONG_PIN
                 : wellFormed(a.code()) ? Reason.WRONG_CODE : Reason.MALFORMED_CODE;
         int tried = counted.size() + (uncounted == null ? 0 : 1);
         String serial = replayed != null ? replayed.serial
@@ -198,18 +265,8 @@ public class ValidationService implements Validator {
         return reject(a, counted, reason, serial);
     }
 
-    /** Sends a code by the user's first enabled, unlocked SMS or e-mail token, unless a limit refuses. */
-    private Decision startChallenge(Attempt a, TokenCache.UserTokens user) {
-        long cooldownMillis = config.lockCooldownSeconds() * 1000L;
-        ChallengeToken token = user.tokens().stream().filter(t -> t.enabled && t instanceof ChallengeToken)
-                .map(ChallengeToken.class::cast).filter(t -> {
-                    synchronized (t) {
-                        return !t.locked(a.now(), config.maxFailures(), cooldownMillis);
-                    }
-                }).findFirst().orElse(null);
-        if (token == null) {
-            return reject(a, List.of(), Reason.LOCKED, null);
-        }
+    /** Sends a code by the SMS or e-mail token, unless a limit refuses. */
+    private Decision startChallenge(Attempt a, TokenCache.UserTokens user, ChallengeToken token) {
         ChallengeService.Started started;
         try {
             started = challenges.start(user.userId(), token, a.now());
@@ -222,7 +279,15 @@ public class ValidationService implements Validator {
         if (started instanceof ChallengeService.Refused r) {
             return reject(a, List.of(), r.reason(), token.serial, r.message());
         }
-        ChallengeService.Sent sent = (ChallengeService.Sent) started;
+        return challenged(a, token, (ChallengeService.Sent) started);
+    }
+
+    /** The PIN of a token whose code the user holds, typed alone: asks for the code. */
+    private Decision startPinChallenge(Attempt a, TokenCache.UserTokens user, CachedToken token) {
+        return challenged(a, token, challenges.startPin(user.userId(), token, a.now()));
+    }
+
+    private Decision challenged(Attempt a, CachedToken token, ChallengeService.Sent sent) {
         String[] line = {token.serial, "CHALLENGE", null};
         commit(List.of(audit.validationWrite(a.now(), a.actor(), a.username(), a.entryPoint().name(), a.source(), rows -> line)),
                 a.username());
@@ -230,14 +295,15 @@ public class ValidationService implements Validator {
     }
 
     /**
-     * The second step: the code sent for a challenge. Every try spends one of the challenge's
-     * attempts (a conditional update, so parallel tries cannot exceed them); a right code then
-     * spends the challenge itself, once; a wrong one also counts a failure on the token.
+     * The second step: the code sent for a challenge, or (after a PIN typed alone) a code of the
+     * token itself. Every try spends one of the challenge's attempts (a conditional update, so
+     * parallel tries cannot exceed them); a right code then spends the challenge itself, once, and
+     * the token's state as any accepted code does; a wrong one also counts a failure on the token.
      */
     private Decision answerChallenge(Attempt a, TokenCache.UserTokens user, String transactionId) {
         Optional<ChallengeService.Pending> found = challenges.find(transactionId);
-        ChallengeToken token = found.filter(p -> p.userId() == user.userId() && p.delivered()).flatMap(p -> user.tokens().stream()
-                .filter(t -> t.id == p.tokenId() && t instanceof ChallengeToken).map(ChallengeToken.class::cast).findFirst())
+        CachedToken token = found.filter(p -> p.userId() == user.userId() && p.delivered()).flatMap(p -> user.tokens().stream()
+                .filter(t -> t.id == p.tokenId() && (t instanceof ChallengeToken) != p.pin()).findFirst())
                 .orElse(null);
         if (token == null) {
             return reject(a, List.of(), Reason.UNKNOWN_TRANSACTION, null);
@@ -261,15 +327,29 @@ public class ValidationService implements Validator {
         if (p.attempts() >= config.challengeMaxAttempts()) {
             return reject(a, List.of(), Reason.TOO_MANY_ATTEMPTS, token.serial, "too many wrong codes; ask for a new one");
         }
-        boolean right = challenges.matches(p, a.code());
+        Optional<CachedToken.Match> match = Optional.empty();
+        if (p.pin()) {
+            synchronized (token) {
+                match = token.verify(a.code(), a.now(), new CachedToken.Windows(config.hotpLookAhead(), config.totpWindow()));
+                match.ifPresent(token::accept);
+            }
+        }
+        boolean right = p.pin() ? match.isPresent() : challenges.matches(p, a.code());
+        long cooldownCutoff = cooldownMillis <= 0 ? -1 : a.now() - cooldownMillis;
         List<Write> writes = new ArrayList<>();
         writes.add(Write.of(ChallengeService.ADMIT_ATTEMPT, token.id, transactionId, config.challengeMaxAttempts(), a.now()));
         if (right) {
-            long cooldownCutoff = cooldownMillis <= 0 ? -1 : a.now() - cooldownMillis;
             // Each write after the first takes effect only if the one before it did.
             writes.add(new Write(ChallengeService.SPEND, rows -> new Object[] {rows[0] == 1 ? transactionId : ""}, token.id));
-            writes.add(new Write(RESET_FAILURES, rows -> new Object[] {rows[1] == 1 ? token.id : -1L, maxFailures, cooldownCutoff},
-                    token.id));
+            CachedToken.Match m = match.orElse(null);
+            long id = token.id;
+            writes.add(m == null
+                    ? new Write(RESET_FAILURES, rows -> new Object[] {rows[1] == 1 ? id : -1L, maxFailures, cooldownCutoff}, id)
+                    : token.type == TokenType.TOTP
+                    ? new Write(ACCEPT_TOTP, rows -> new Object[] {m.position(), m.drift(), rows[1] == 1 ? id : -1L, m.position(),
+                            maxFailures, cooldownCutoff}, id)
+                    : new Write(ACCEPT_POSITION, rows -> new Object[] {m.position(), rows[1] == 1 ? id : -1L, m.position(),
+                            maxFailures, cooldownCutoff}, id));
         } else {
             writes.add(new Write(COUNT_FAILURE, rows -> new Object[] {a.now(), rows[0] == 1 ? token.id : -1L}, token.id));
         }
@@ -280,10 +360,15 @@ public class ValidationService implements Validator {
                         : new String[] {token.serial, "REJECT", Reason.REPLAYED.name()}));
         int[] rows = commit(writes, a.username());
         if (right && rows[2] == 1) {
-            synchronized (token) {
-                token.accept(null);
+            if (!p.pin()) {
+                synchronized (token) {
+                    token.failCount = 0;
+                }
             }
-            return new Decision(new VerificationResult.Accepted(token.serial), null);
+            return new Decision(new VerificationResult.Accepted(token.serial), match.orElse(null));
+        }
+        if (p.pin() && right) {
+            cache.invalidate(a.username());   // the copy accepted a code the database did not
         }
         if (!right && rows[0] == 1) {
             synchronized (token) {

@@ -25,9 +25,9 @@ final class YubicoToken extends CachedToken {
     /** The nonce of the Yubico protocol request that spent the last OTP (this node only), for REPLAYED_REQUEST. */
     String lastNonce;
 
-    YubicoToken(long id, String serial, boolean enabled, String publicId, byte[] secret, long nextPosition,
+    YubicoToken(long id, String serial, boolean enabled, String pinHash, String publicId, byte[] secret, long nextPosition,
                 int failCount, long lastFailAt) {
-        super(id, serial, TokenType.YUBICO, enabled, failCount, lastFailAt);
+        super(id, serial, TokenType.YUBICO, enabled, pinHash, failCount, lastFailAt);
         this.publicId = publicId;
         this.key = new YubicoKey(Arrays.copyOfRange(secret, 0, YubicoKey.LENGTH));
         this.privateId = Arrays.copyOfRange(secret, YubicoKey.LENGTH, SECRET_LENGTH);
@@ -50,6 +50,12 @@ final class YubicoToken extends CachedToken {
     Optional<YubicoOtpBlock> decode(String code) {
         return YubicoOtp.parse(code).filter(o -> o.publicId().equals(publicId)).flatMap(key::decrypt)
                 .filter(b -> b.privateIdMatches(privateId));
+    }
+
+    /** The public id and the 32 modhex characters of the AES block. */
+    @Override
+    int codeLength() {
+        return publicId.length() + YubicoOtp.TOKEN_LENGTH;
     }
 
     @Override

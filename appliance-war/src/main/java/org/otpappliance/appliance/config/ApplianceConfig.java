@@ -47,6 +47,8 @@ public class ApplianceConfig {
     private int pamReadTimeoutSeconds;
     private int pamMaxConnections;
     private boolean pamNullok;
+    private int radiusPort;
+    private InetAddress radiusBindAddress;
 
     @PostConstruct
     void read() {
@@ -84,6 +86,13 @@ public class ApplianceConfig {
         pamReadTimeoutSeconds = integer(config, "otp.appliance.pam.read-timeout-seconds", 5, 1, 300);
         pamMaxConnections = integer(config, "otp.appliance.pam.max-connections", 32, 1, 10_000);
         pamNullok = bool(config, "otp.appliance.pam.nullok");
+        radiusPort = integer(config, "otp.appliance.radius.port", 1812, 0, 65535);
+        String bind = string(config, "otp.appliance.radius.bind-address").orElse("0.0.0.0");
+        try {
+            radiusBindAddress = InetAddress.getByName(bind);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("setting otp.appliance.radius.bind-address is not an address: " + bind, e);
+        }
         if (nodeName.length() > 64) {
             throw new IllegalStateException("setting otp.appliance.node-name must be at most 64 characters");
         }
@@ -216,6 +225,20 @@ public class ApplianceConfig {
      */
     public boolean pamNullok() {
         return pamNullok;
+    }
+
+    /** Whether the appliance answers RADIUS: on unless the port is set to 0. */
+    public boolean radiusEnabled() {
+        return radiusPort != 0;
+    }
+
+    /** The UDP port of the RADIUS server (1812 by default). */
+    public int radiusPort() {
+        return radiusPort;
+    }
+
+    public InetAddress radiusBindAddress() {
+        return radiusBindAddress;
     }
 
     private static boolean bool(Config config, String key) {

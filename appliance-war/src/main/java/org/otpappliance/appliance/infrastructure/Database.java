@@ -20,6 +20,7 @@ import org.hibernate.SessionFactory;
 import org.hibernate.cfg.Configuration;
 import org.otpappliance.appliance.config.ApplianceConfig;
 import org.otpappliance.appliance.infrastructure.persistence.ApiClientEntity;
+import org.otpappliance.appliance.infrastructure.persistence.RadiusClientEntity;
 import org.otpappliance.appliance.infrastructure.persistence.AuditEventEntity;
 import org.otpappliance.appliance.infrastructure.persistence.TokenEntity;
 import org.otpappliance.appliance.infrastructure.persistence.UserEntity;
@@ -80,6 +81,7 @@ public class Database {
                 .addAnnotatedClass(TokenEntity.class)
                 .addAnnotatedClass(ApiClientEntity.class)
                 .addAnnotatedClass(AuditEventEntity.class)
+                .addAnnotatedClass(RadiusClientEntity.class)
                 .setProperty("hibernate.transaction.coordinator_class", "jdbc")
                 .setProperty("hibernate.transaction.jta.platform",
                         "org.hibernate.engine.transaction.jta.platform.internal.NoJtaPlatform")

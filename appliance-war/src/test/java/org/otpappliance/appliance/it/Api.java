@@ -1,6 +1,7 @@
 package org.otpappliance.appliance.it;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonStructure;
 import jakarta.json.JsonValue;
@@ -104,6 +105,28 @@ public final class Api {
             throw new IllegalStateException("cannot create a Yubico client: " + r);
         }
         return r.json();
+    }
+
+    /**
+     * A new API client with a unique name and this role ({@code admin}, {@code validate}); the answer
+     * carries its {@code name} and {@code apiKey}.
+     */
+    public JsonObject newClient(String prefix, String role) {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Reply r = post("/api/v1/clients", Json.createObjectBuilder().add("name", name).add("role", role).build());
+        if (r.status() != 201) {
+            throw new IllegalStateException("cannot create an API client: " + r);
+        }
+        return r.json();
+    }
+
+    /** The audit lines about this user, newest first. */
+    public JsonArray audit(String user) {
+        Reply r = get("/api/v1/audit?limit=1000&user=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8));
+        if (r.status() != 200) {
+            throw new IllegalStateException("cannot read the audit log: " + r);
+        }
+        return r.jsonStructure().asJsonArray();
     }
 
     public JsonObject enroll(JsonObject request) {

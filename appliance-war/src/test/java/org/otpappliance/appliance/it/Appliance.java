@@ -65,6 +65,8 @@ public final class Appliance implements AutoCloseable {
                 "--port", String.valueOf(port), "--nohazelcast", "--rootDir", rootDir.resolve("root").toString()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("OTP_APPLIANCE_DATA_DIR", dataDir.toString());
+        // RADIUS off unless a test asks for it: several appliances run at once, and 1812 is shared.
+        pb.environment().put("OTP_APPLIANCE_RADIUS_PORT", "0");
         pb.environment().putAll(env);
         return pb;
     }

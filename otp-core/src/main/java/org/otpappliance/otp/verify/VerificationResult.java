@@ -24,6 +24,8 @@ public sealed interface VerificationResult {
 
     enum Reason {
         WRONG_CODE,
+        /** The entry did not start with the PIN of any token that has one (and no token without a PIN matched). */
+        WRONG_PIN,
         REPLAYED,
         LOCKED,
         UNKNOWN_USER,

@@ -43,6 +43,10 @@ public class TokenEntity {
 
     public String description;
 
+    /** The PIN's slow hash; null for a token without a PIN. */
+    @Column(name = "pin_hash")
+    public String pinHash;
+
     /** Where an SMS or e-mail token's codes go; null for other tokens. */
     public String destination;
 
