@@ -27,7 +27,8 @@ import org.otpappliance.otp.verify.VerificationResult;
 @Access(Access.Level.VALIDATE)
 @ApplicationScoped
 public class ValidateResource {
-    static final int MAX_CODE_LENGTH = 256;
+    /** The PAM bridge protocol's limit too (docs/pam-bridge-protocol.md), so a login host never meets a stricter one. */
+    static final int MAX_CODE_LENGTH = 1024;
     private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
     private static final String REJECTED = JSON.createObjectBuilder().add("result", "REJECT")
             .add("message", "the code is not accepted").build().toString();

@@ -7,11 +7,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.logging.Logger;
+import org.otpappliance.appliance.application.DeliveryFailedException;
 import org.otpappliance.appliance.application.PamLogins;
+import org.otpappliance.appliance.application.StoreUnavailableException;
 import org.otpappliance.appliance.application.ValidationService;
 import org.otpappliance.appliance.config.ApplianceConfig;
 import org.otpappliance.otp.verify.VerificationRequest;
 import org.otpappliance.otp.verify.VerificationResult;
+import org.otpappliance.pam.server.BridgeUnavailableException;
 import org.otpappliance.pam.server.PamContext;
 import org.otpappliance.pam.server.PamSocketServer;
 import org.otpappliance.pam.server.ValidatorHandler;
@@ -50,9 +53,14 @@ public class PamListener {
                 : ", group " + settings.socketGroup()) + "), answering peers " + settings.allowedUsers());
     }
 
-    private VerificationResult validate(VerificationRequest request, PamContext context) {
+    private VerificationResult validate(VerificationRequest request, PamContext context) throws BridgeUnavailableException {
         String actor = PamLogins.actor(context.service(), context.loginHost(), context.tty()) + " (peer " + context.peerUser() + ")";
-        return PamLogins.disclosed(validation.validate(request, actor), config.pamNullok());
+        try {
+            return PamLogins.disclosed(validation.validate(request, actor), config.pamNullok());
+        } catch (DeliveryFailedException | StoreUnavailableException e) {
+            // Expected outages: the module answers PAM_AUTHINFO_UNAVAIL; the cause is logged where it happened.
+            throw new BridgeUnavailableException(e.getMessage());
+        }
     }
 
     @PreDestroy

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -212,9 +211,6 @@ class PamIT {
      * wrong code, not an outage: with {@code fail_open} after a password module, an outage lets the
      * user in without a code.
      */
-    @Disabled("BUG (standalone bridge): REST answers 400 for a code over 256 characters, the bridge takes it for 'no decision' "
-            + "and answers ERROR: PAM_AUTHINFO_UNAVAIL, and with fail_open PAM_IGNORE, so typing 257 characters skips the "
-            + "code (even for a locked token) and leaves no audit line. The in-process socket answers REJECT. Enable once fixed.")
     @ParameterizedTest
     @EnumSource(Via.class)
     void anOverlongValueIsAWrongCodeEvenWithFailOpen(Via via) throws Exception {

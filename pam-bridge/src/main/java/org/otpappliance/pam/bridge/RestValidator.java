@@ -60,6 +60,9 @@ public final class RestValidator implements PamValidator {
     public static final String VALIDATE_PATH = "/api/v1/validate";
     /** What the appliance's REST API says for a refusal with nothing the user can act on. */
     public static final String GENERIC_REJECT_MESSAGE = "the code is not accepted";
+    /** The appliance's REST limits (POST /api/v1/validate): longer entries are refused there. */
+    static final int MAX_USER_LENGTH = 255;
+    static final int MAX_CODE_LENGTH = 1024;
 
     private final List<URI> endpoints;
     private final String authorization;
@@ -133,11 +136,17 @@ public final class RestValidator implements PamValidator {
 
     @Override
     public VerificationResult validate(VerificationRequest request, PamContext context) throws BridgeUnavailableException {
+        if (request.user().length() > MAX_USER_LENGTH || request.code().length() > MAX_CODE_LENGTH) {
+            // The appliance refuses such a request (400); it is a wrong entry, not an outage (fail_open must not pass it).
+            return new VerificationResult.Rejected(VerificationResult.Reason.MALFORMED_CODE);
+        }
         String body = body(request, context);
         List<String> failures = new ArrayList<>();
         for (URI endpoint : endpoints) {
             try {
                 return ask(endpoint, body);
+            } catch (Final e) {
+                throw new BridgeUnavailableException(endpoint + ": " + e.getMessage());
             } catch (Unusable e) {
                 failures.add(endpoint + ": " + e.getMessage());
                 LOG.warning(() -> "The appliance at " + endpoint + " gave no decision (" + e.getMessage() + ")"
@@ -192,10 +201,27 @@ public final class RestValidator implements PamValidator {
         if (status == 401 || status == 403) {
             throw new Unusable("HTTP " + status + ": the appliance refused the API key");
         }
+        if (status == 400) {
+            // The appliance judged the entry itself malformed: a refusal, whichever node is asked.
+            return new VerificationResult.Rejected(VerificationResult.Reason.MALFORMED_CODE);
+        }
+        if (status == 502) {
+            // A code could not be sent by SMS or e-mail: another node would send (and count) another one.
+            throw new Final("HTTP 502: the appliance could not send the code");
+        }
         if (status != 200) {
             throw new Unusable("HTTP " + status);
         }
         return parse(response.body());
+    }
+
+    /** An answer that is no decision, and that asking another appliance would not change. */
+    static final class Final extends Unusable {
+        private static final long serialVersionUID = 1L;
+
+        Final(String message) {
+            super(message);
+        }
     }
 
     VerificationResult parse(String text) throws Unusable {
@@ -249,7 +275,7 @@ public final class RestValidator implements PamValidator {
     }
 
     /** One appliance gave no usable answer; the message says why (no secret in it). */
-    static final class Unusable extends Exception {
+    static class Unusable extends Exception {
         private static final long serialVersionUID = 1L;
 
         Unusable(String message) {

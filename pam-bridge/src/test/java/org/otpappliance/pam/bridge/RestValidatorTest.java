@@ -112,7 +112,6 @@ class RestValidatorTest {
                 {"500", ""},
                 {"401", "{\"type\":\"unauthorized\"}"},
                 {"403", "{\"type\":\"forbidden\"}"},
-                {"400", "{\"type\":\"invalid-field\"}"},
                 {"302", ""},
                 {"200", "<html>maintenance</html>"},
                 {"200", "[1,2]"},
@@ -127,6 +126,26 @@ class RestValidatorTest {
             assertEquals(1, first.received.size());
             assertEquals(before + 1, second.received.size());
         }
+    }
+
+    @Test
+    void a400IsARefusalAndA502IsNoDecisionThatNoOtherNodeIsAskedFor() throws Exception {
+        ScriptedAppliance second = appliance();
+        ScriptedAppliance refusing = appliance().answering(400, "{\"type\":\"invalid-field\"}");
+        assertEquals(new VerificationResult.Rejected(VerificationResult.Reason.MALFORMED_CODE),
+                validator(refusing.base(), second.base()).validate(FIRST, CONTEXT), "fail closed, whatever fail_open says");
+        ScriptedAppliance undelivered = appliance().answering(502, "{\"type\":\"delivery-failed\"}");
+        assertThrows(BridgeUnavailableException.class, () -> validator(undelivered.base(), second.base()).validate(FIRST, CONTEXT));
+        assertEquals(0, second.received.size(), "another node would send (and count) another SMS");
+    }
+
+    @Test
+    void anEntryLongerThanTheApplianceTakesIsRefusedWithoutAsking() throws Exception {
+        ScriptedAppliance first = appliance();
+        VerificationRequest tooLong = new VerificationRequest(FIRST.user(), "1".repeat(1025), null, FIRST.entryPoint(), FIRST.source());
+        assertEquals(new VerificationResult.Rejected(VerificationResult.Reason.MALFORMED_CODE),
+                validator(first.base()).validate(tooLong, CONTEXT));
+        assertEquals(0, first.received.size());
     }
 
     @Test
