@@ -230,6 +230,33 @@ class PamIT {
         }
     }
 
+    /**
+     * nullok: with the appliance allowing it (the rig sets otp.appliance.pam.nullok), a user with no
+     * token passes with PAM_IGNORE; without the option, or with a token, a code is still needed; and
+     * REST clients without a PAM context learn nothing more than before.
+     */
+    @ParameterizedTest
+    @EnumSource(Via.class)
+    void nullokLetsOnlyAUserWithoutATokenPass(Via via) throws Exception {
+        String noToken = api.newUser("pam-nullok");
+        String withToken = api.newUser("pam-nullok-t");
+        enrollTotp(withToken);
+        String service = rig.pamService("nullok", via.socket(), "nullok");
+        try {
+            Path file = PamRig.PAM_D.resolve(service);
+            // Only PAM_SUCCESS or PAM_IGNORE from our module reaches pam_permit; anything else fails at once.
+            Files.writeString(file, Files.readString(file).replace("auth required ", "auth [success=ok ignore=ignore default=die] ")
+                    .replace("account required", "auth required pam_permit.so\naccount required"));
+            assertEquals(0, PamRig.pamtester(service, noToken, List.of(), "").exitCode(), "no token, nullok: PAM_IGNORE");
+            assertAuthErr(PamRig.pamtester(via.service(), noToken, List.of(), "123456"), "no token, without nullok");
+            assertAuthErr(PamRig.pamtester(service, withToken, List.of(), "000000"), "a token and a wrong code, with nullok");
+            assertEquals(api.validateReply(noToken, "123456").body(), api.validateReply(withToken, "000000").body(),
+                    "over REST without a PAM context the two users still look alike");
+        } finally {
+            rig.removeService(service);
+        }
+    }
+
     // ------------------------------------------------------------ failing closed
 
     @Test

@@ -184,6 +184,7 @@ final class PamRig implements AutoCloseable {
             env.put("OTP_APPLIANCE_PAM_SOCKET", applianceSocket.toString());
             env.put("OTP_APPLIANCE_PAM_ALLOWED_USERS", "root");
             env.put("OTP_APPLIANCE_PAM_SOCKET_GROUP", SOCKET_GROUP);
+            env.put("OTP_APPLIANCE_PAM_NULLOK", "true");
             env.put("OTP_APPLIANCE_SMS_URL", "http://127.0.0.1:" + g.port + "/send");
             env.put("OTP_APPLIANCE_SMS_TIMEOUT_SECONDS", "3");
             a = Appliance.start(Files.createTempDirectory("otp-data-pam"), env);
