@@ -1,6 +1,7 @@
 package org.otpappliance.appliance.api;
 
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -30,15 +31,20 @@ final class JsonBody {
     }
 
     static JsonBody read(InputStream in, String... allowedFields) {
+        return read(in, MAX_BYTES, allowedFields);
+    }
+
+    /** Likewise with another size limit, for the endpoints that take more (bulk import). */
+    static JsonBody read(InputStream in, int maxBytes, String... allowedFields) {
         byte[] bytes;
         try {
-            bytes = in.readNBytes(MAX_BYTES + 1);
+            bytes = in.readNBytes(maxBytes + 1);
         } catch (IOException e) {
             throw ProblemException.badRequest("malformed-json", "the request body could not be read");
         }
-        if (bytes.length > MAX_BYTES) {
+        if (bytes.length > maxBytes) {
             throw new ProblemException(413, "payload-too-large", "Payload too large",
-                    "the request body is larger than " + MAX_BYTES + " bytes");
+                    "the request body is larger than " + maxBytes + " bytes");
         }
         JsonValue value;
         try (JsonReader reader = READERS.createReader(new ByteArrayInputStream(bytes))) {
@@ -60,6 +66,23 @@ final class JsonBody {
             }
         }
         return new JsonBody(object);
+    }
+
+    /** An object read as part of a body (an element of an array), held to the same rules. */
+    static JsonBody of(JsonObject object, String... allowedFields) {
+        return checked(object, "", allowedFields);
+    }
+
+    /** An array field; null when absent. */
+    JsonArray optionalArray(String field) {
+        JsonValue v = object.get(field);
+        if (v == null || v.getValueType() == JsonValue.ValueType.NULL) {
+            return null;
+        }
+        if (v.getValueType() != JsonValue.ValueType.ARRAY) {
+            throw ProblemException.badRequest("invalid-field", "field \"" + field + "\" must be an array");
+        }
+        return v.asJsonArray();
     }
 
     /** A nested object, held to the same rules; null when absent. */

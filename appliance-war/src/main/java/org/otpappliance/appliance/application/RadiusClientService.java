@@ -69,6 +69,11 @@ public class RadiusClientService implements RadiusClients {
                     .getResultList().isEmpty()) {
                 throw AdminException.conflict("client-exists", "a RADIUS client of that name exists");
             }
+            // Two clients for one block could not both be told apart by their packets: one would win silently.
+            if (!s.createQuery("from RadiusClientEntity c where c.address = :a", RadiusClientEntity.class)
+                    .setParameter("a", block.toString()).getResultList().isEmpty()) {
+                throw AdminException.conflict("address-in-use", "another RADIUS client has the address " + block);
+            }
             RadiusClientEntity c = new RadiusClientEntity();
             c.name = name;
             c.address = block.toString();

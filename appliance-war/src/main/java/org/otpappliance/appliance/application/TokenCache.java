@@ -28,8 +28,10 @@ public class TokenCache {
             + "t.seed_encrypted, s.enabled, s.next_counter, s.last_time_step, s.drift, s.fail_count, s.last_fail_at, t.public_id, t.destination, t.pin_hash "
             + "FROM app_user u LEFT JOIN token t ON t.user_id = u.id LEFT JOIN token_state s ON s.token_id = t.id "
             + "WHERE u.username = ? ORDER BY t.id";
-    private static final String OWNER_OF_PUBLIC_ID = "SELECT u.username FROM token t JOIN app_user u ON u.id = t.user_id "
-            + "WHERE t.public_id = ?";
+    /** The owner of the YubiKey with this public id; for a key without an owner (a bulk import), the key itself. */
+    private static final String OWNER_OF_PUBLIC_ID = "SELECT u.username, t.id, t.serial, t.seed_encrypted, s.enabled, s.next_counter, "
+            + "s.fail_count, s.last_fail_at, t.pin_hash FROM token t JOIN token_state s ON s.token_id = t.id "
+            + "LEFT JOIN app_user u ON u.id = t.user_id WHERE t.public_id = ?";
     /** Unknown public ids are remembered too (a flood of made-up ids must not become a flood of queries), up to this many. */
     private static final int MAX_REMEMBERED_UNKNOWN = 10_000;
 
@@ -37,12 +39,15 @@ public class TokenCache {
     record UserTokens(long userId, List<CachedToken> tokens, long loadedAt) {
     }
 
-    /** A YubiKey and the user it belongs to. */
+    /** A YubiKey and the user it belongs to (null for a key that has no owner). */
     record YubicoLookup(String owner, YubicoToken token) {
     }
 
-    /** Whose YubiKey a public id names; a null owner when no token has that id. */
-    private record Owner(String username, long loadedAt) {
+    /**
+     * Whose YubiKey a public id names; a null owner when no token has that id, or when the key has no owner, and then
+     * {@code unowned} is the key itself (cached here, since no user's tokens hold it).
+     */
+    private record Owner(String username, YubicoToken unowned, long loadedAt) {
     }
 
     @Inject
@@ -74,16 +79,23 @@ public class TokenCache {
         return loaded;
     }
 
-    /** The YubiKey with this public id, from its owner's cached tokens; null when there is none. */
+    /**
+     * The YubiKey with this public id, from its owner's cached tokens, or cached on its own when it has no owner
+     * (imported without a user); null when there is none.
+     */
     YubicoLookup yubicoToken(String publicId) {
         long now = clock.millis();
         Owner owner = byPublicId.get(publicId);
         if (owner == null || now - owner.loadedAt() >= config.tokenCacheSeconds() * 1000L) {
             long before = generation.get();
-            owner = new Owner(ownerOf(publicId), now);
-            if (generation.get() == before && (owner.username() != null || byPublicId.size() < MAX_REMEMBERED_UNKNOWN)) {
+            owner = ownerOf(publicId, now);
+            if (generation.get() == before && (owner.username() != null || owner.unowned() != null
+                    || byPublicId.size() < MAX_REMEMBERED_UNKNOWN)) {
                 byPublicId.put(publicId, owner);
             }
+        }
+        if (owner.unowned() != null) {
+            return new YubicoLookup(null, owner.unowned());
         }
         UserTokens user = owner.username() == null ? null : get(owner.username());
         if (user == null) {
@@ -97,7 +109,10 @@ public class TokenCache {
         return null;
     }
 
-    /** Drops what is cached of the user's tokens (nothing is cached for a null user). */
+    /**
+     * Drops what is cached of the user's tokens (nothing is cached for a null user), and what is cached by public id,
+     * YubiKeys without an owner included: call it with null after changing a token that has no owner.
+     */
     public void invalidate(String username) {
         generation.incrementAndGet();
         if (username != null) {
@@ -107,12 +122,22 @@ public class TokenCache {
         byPublicId.clear();
     }
 
-    private String ownerOf(String publicId) {
+    private Owner ownerOf(String publicId, long now) {
         try (Connection c = database.dataSource().getConnection();
              PreparedStatement p = c.prepareStatement(OWNER_OF_PUBLIC_ID)) {
             p.setString(1, publicId);
             try (ResultSet r = p.executeQuery()) {
-                return r.next() ? r.getString(1) : null;
+                if (!r.next()) {
+                    return new Owner(null, null, now);
+                }
+                String username = r.getString(1);
+                if (username != null) {
+                    return new Owner(username, null, now);
+                }
+                String serial = r.getString(3);
+                byte[] secret = database.seedCipher().decrypt(r.getString(4), serial);
+                return new Owner(null, new YubicoToken(r.getLong(2), serial, r.getBoolean(5), r.getString(9), publicId, secret,
+                        r.getLong(6), r.getInt(7), r.getLong(8)), now);
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException(e);

@@ -296,9 +296,7 @@ public class TokenService {
             audit.admin(s, actor, action, owner[0], serial, "OK", null, source);
             return info(t, owner[0]);
         });
-        if (owner[0] != null) {
-            cache.invalidate(owner[0]);
-        }
+        cache.invalidate(owner[0]); // also for a token without an owner: a YubiKey may be cached by its public id
         return info;
     }
 

@@ -4,7 +4,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.logging.Logger;
 import org.otpappliance.appliance.application.DeliveryFailedException;
@@ -46,7 +45,7 @@ public class PamListener {
         try {
             s.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve the PAM socket " + settings.socketPath() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot serve the PAM socket " + settings.socketPath() + ": " + e.getMessage(), e);
         }
         server = s;
         LOG.info(() -> "PAM bridge socket " + s.socketPath() + " (mode 0660" + (settings.socketGroup() == null ? ""

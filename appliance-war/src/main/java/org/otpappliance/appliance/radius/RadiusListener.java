@@ -4,7 +4,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.logging.Logger;
 import org.otpappliance.appliance.application.RadiusClientService;
 import org.otpappliance.appliance.application.ValidationService;
@@ -49,7 +48,7 @@ public class RadiusListener {
         try {
             s.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve RADIUS on " + config.radiusBindAddress().getHostAddress() + " UDP port "
+            throw new IllegalStateException("cannot serve RADIUS on " + config.radiusBindAddress().getHostAddress() + " UDP port "
                     + config.radiusPort() + ": " + e.getMessage(), e);
         }
         server = s;

@@ -120,6 +120,24 @@ public final class Api {
         return r.json();
     }
 
+    /**
+     * A new RADIUS client (NAS) with a unique name for this address (an IP address or CIDR block) and
+     * shared secret; {@code requireMessageAuthenticator} null leaves the default (true). Answers the
+     * client as listed (the secret is never returned).
+     */
+    public JsonObject newRadiusClient(String prefix, String address, String secret, Boolean requireMessageAuthenticator) {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        var body = Json.createObjectBuilder().add("name", name).add("address", address).add("secret", secret);
+        if (requireMessageAuthenticator != null) {
+            body.add("requireMessageAuthenticator", requireMessageAuthenticator);
+        }
+        Reply r = post("/api/v1/radius/clients", body.build());
+        if (r.status() != 201) {
+            throw new IllegalStateException("cannot create a RADIUS client: " + r);
+        }
+        return r.json();
+    }
+
     /** The audit lines about this user, newest first. */
     public JsonArray audit(String user) {
         Reply r = get("/api/v1/audit?limit=1000&user=" + java.net.URLEncoder.encode(user, java.nio.charset.StandardCharsets.UTF_8));
