@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "token-import",
         mixinStandardHelpOptions = true,
         versionProvider = TokenImport.Version.class,
-        subcommands = {FileCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {FileCommand.class, org.otpappliance.tokenimport.card.CardCommand.class, CommandLine.HelpCommand.class},
         description = {
             "Loads hardware tokens into the OTP appliance through its admin REST API.",
             "Seed files from token vendors: PSKC (RFC 6030), OATH CSV and the YubiKey Personalization Tool's logs."},

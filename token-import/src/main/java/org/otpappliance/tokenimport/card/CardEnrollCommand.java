@@ -1,0 +1,213 @@
+package org.otpappliance.tokenimport.card;
+
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code token-import card enroll}: a fresh seed into the card's OATH application (YKOATH PUT), then registered
+ * with the appliance; when registration fails the credential is deleted from the card again, so a token never
+ * holds a seed the appliance does not know. The seed never appears in output.
+ */
+@Command(name = "enroll",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        header = "Writes a fresh OATH seed into a YubiKey and registers the token with the appliance.",
+        description = {
+            "Generates a random seed (20 bytes for SHA1, 32 for SHA256, 64 for SHA512), stores it as an OATH "
+                + "credential in the card's OATH application (YKOATH), and registers it with the appliance "
+                + "(POST <server>/api/v1/tokens/import) under the serial YKOATH-<card serial> for --user. If the "
+                + "appliance does not take it, the credential is deleted from the card again.", ""},
+        footer = {"",
+            "Exit status: 0 enrolled, 1 not enrolled (the appliance refused it; the card was rolled back),",
+            "2 usage, reader, card or key-file error (nothing written),",
+            "3 registration failed AND the credential could not be removed: delete it (ykman oath accounts delete NAME)."})
+final class CardEnrollCommand implements Callable<Integer> {
+    static final String SERIAL_PREFIX = "YKOATH-";
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--reader", required = true, paramLabel = "R",
+            description = "The reader: its name as 'card list' shows it, or a part of it that only one reader's name has.")
+    String reader;
+
+    @Option(names = "--user", required = true, paramLabel = "U", description = "The appliance user the token is for.")
+    String user;
+
+    @Option(names = "--type", required = true, paramLabel = "totp|hotp", description = "totp or hotp.")
+    String type;
+
+    @Option(names = "--name", paramLabel = "LABEL",
+            description = "The credential's name on the card (default: otp-appliance:<user>). A TOTP period other "
+                    + "than 30 is put in front as ykman does: <period>/<label>.")
+    String name;
+
+    @Option(names = "--digits", defaultValue = "6", paramLabel = "6|8", description = "Code length (default: ${DEFAULT-VALUE}).")
+    int digits;
+
+    @Option(names = "--period", paramLabel = "S", description = "TOTP time step in seconds (default: 30).")
+    Integer period;
+
+    @Option(names = "--algorithm", defaultValue = "SHA1", paramLabel = "SHA1|SHA256|SHA512",
+            description = "HMAC hash (default: ${DEFAULT-VALUE}).")
+    String algorithm;
+
+    @Option(names = "--serial", paramLabel = "S",
+            description = "The token serial to register (default: YKOATH-<the YubiKey's serial number>, or "
+                    + "YKOATH-ID-<the OATH device id> when the key does not reveal its serial).")
+    String serial;
+
+    @Option(names = "--replace", description = "Replace a token the appliance already has under the same serial.")
+    boolean replace;
+
+    @Option(names = "--server", required = true, paramLabel = "URL",
+            description = "The appliance's base URL: https://HOST[:PORT][/PATH].")
+    String server;
+
+    @Option(names = "--api-key-file", required = true, paramLabel = "F",
+            description = "A file holding an admin API key (the appliance's data/admin.key); not accessible by others.")
+    Path apiKeyFile;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Ykoath.Type oathType = switch (type.toLowerCase(java.util.Locale.ROOT)) {
+            case "totp" -> Ykoath.Type.TOTP;
+            case "hotp" -> Ykoath.Type.HOTP;
+            default -> throw new ParameterException(spec.commandLine(), "--type must be totp or hotp");
+        };
+        Ykoath.Algorithm algo;
+        try {
+            algo = Ykoath.Algorithm.valueOf(algorithm.toUpperCase(java.util.Locale.ROOT).replace("-", ""));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--algorithm must be SHA1, SHA256 or SHA512");
+        }
+        if (digits != 6 && digits != 8) {
+            throw new ParameterException(spec.commandLine(), "--digits must be 6 or 8");
+        }
+        if (period != null && oathType == Ykoath.Type.HOTP) {
+            throw new ParameterException(spec.commandLine(), "--period is for TOTP only");
+        }
+        int step = period == null ? 30 : period;
+        if (step < 1 || step > 3600) {
+            throw new ParameterException(spec.commandLine(), "--period must be 1 to 3600 seconds");
+        }
+        if (user.isBlank()) {
+            throw new ParameterException(spec.commandLine(), "--user must not be empty");
+        }
+        URI endpoint;
+        try {
+            endpoint = Registration.endpoint(server);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
+        }
+        String credential = Ykoath.credentialName(name != null ? name : "otp-appliance:" + user, oathType, step);
+        try {
+            Ykoath.name(credential);
+        } catch (CardException e) {
+            throw new ParameterException(spec.commandLine(), "--name: " + e.getMessage());
+        }
+        try {
+            Registration registration = new Registration(endpoint, Registration.apiKey(apiKeyFile));
+            if (registration.plainHttpOverNetwork()) {
+                err.println("token-import: warning: " + endpoint.getHost() + " is reached over plain HTTP: the seed"
+                        + " and the API key cross the network in clear text; use https://");
+            }
+            CardTransport transport = CardTransport.open();
+            String readerName = CardCommand.resolveReader(transport.readers(), reader);
+            try (CardConnection card = transport.connect(readerName)) {
+                return enroll(card, readerName, registration, credential, oathType, algo, step, out, err);
+            }
+        } catch (CardException e) {
+            err.println("token-import: " + e.getMessage());
+            err.flush();
+            return CardCommand.exitError();
+        }
+    }
+
+    private int enroll(CardConnection card, String readerName, Registration registration, String credential,
+                       Ykoath.Type oathType, Ykoath.Algorithm algo, int step, PrintWriter out, PrintWriter err)
+            throws CardException {
+        YubiKeyProbe.CardInfo info = YubiKeyProbe.probe(card);
+        Ykoath oath = new Ykoath(card);
+        Ykoath.Info selected = oath.selectUnlocked();
+        String tokenSerial = serial != null ? serial
+                : info.serial() != null ? SERIAL_PREFIX + info.serial()
+                : selected.deviceId() != null ? SERIAL_PREFIX + "ID-" + selected.deviceId().toUpperCase(java.util.Locale.ROOT)
+                : null;
+        if (tokenSerial == null) {
+            throw new CardException("the card reveals neither a serial number nor an OATH device id: give --serial");
+        }
+        if (oath.find(credential) != null) {
+            throw new CardException("the card already holds a credential named \"" + credential + "\"; nothing was"
+                    + " written (delete it with 'ykman oath accounts delete', or choose another --name)");
+        }
+        int seedLength = switch (algo) {
+            case SHA1 -> 20;
+            case SHA256 -> 32;
+            case SHA512 -> 64;
+        };
+        byte[] seed = new byte[seedLength];
+        try {
+            new SecureRandom().nextBytes(seed);
+            oath.put(credential, oathType, algo, digits, seed, 0);
+            Ykoath.Credential stored = oath.find(credential);
+            if (stored == null || stored.type() != oathType || stored.algorithm() != algo) {
+                return rollback(oath, credential, "the card does not list the credential as written", false, err);
+            }
+            Registration.Outcome outcome = registration.register(new Registration.Token(tokenSerial,
+                    oathType == Ykoath.Type.TOTP ? "totp" : "hotp", seed, Ykoath.wire(algo), digits,
+                    oathType == Ykoath.Type.TOTP ? step : null, oathType == Ykoath.Type.HOTP ? 0L : null, user), replace);
+            if (!outcome.registered()) {
+                return rollback(oath, credential, outcome.reason(), outcome.maybeStored(), err);
+            }
+            out.println("enrolled: " + oathType.name() + " credential \"" + credential + "\" (" + algo.name() + ", "
+                    + digits + " digits" + (oathType == Ykoath.Type.TOTP ? ", " + step + " s" : ", counter 0") + ") on "
+                    + (info.serial() != null ? "YubiKey " + info.serial() : "the card") + " in \"" + readerName
+                    + "\", registered with " + registration.base() + " as " + tokenSerial + " for user " + user
+                    + " (" + outcome.status() + ")");
+            out.flush();
+            return 0;
+        } catch (CardException e) {
+            // PUT failed (nothing stored: the card answers a PUT as a whole) or the card went away after it
+            return rollback(oath, credential, e.getMessage(), false, err);
+        } finally {
+            Arrays.fill(seed, (byte) 0);
+        }
+    }
+
+    /** Deletes the credential again after a failure; exit 1 when the card is clean, 3 when it is not known to be. */
+    private int rollback(Ykoath oath, String credential, String reason, boolean applianceMayHaveIt, PrintWriter err) {
+        err.println("token-import: not enrolled: " + reason);
+        try {
+            boolean deleted = oath.delete(credential);
+            if (oath.find(credential) != null) {
+                throw new CardException("the credential is still listed after DELETE");
+            }
+            err.println("token-import: " + (deleted ? "the credential \"" + credential + "\" was deleted from the card again"
+                    : "the card holds no credential \"" + credential + "\""));
+            if (applianceMayHaveIt) {
+                err.println("token-import: the appliance may have registered the token before the failure; check it"
+                        + " and delete the token there if so");
+            }
+            err.flush();
+            return 1;
+        } catch (CardException e) {
+            err.println("token-import: ATTENTION: could not delete the credential \"" + credential + "\" from the card ("
+                    + e.getMessage() + "): it holds a seed the appliance does not know; delete it with"
+                    + " 'ykman oath accounts delete \"" + credential + "\"'");
+            err.flush();
+            return CardCommand.EXIT_CARD_INCONSISTENT;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.otpappliance.tokenimport.card;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A FAKE appliance, named as such: a real HTTP server on 127.0.0.1 (free port) answering
+ * {@code POST /api/v1/tokens/import} for one-token batches as the appliance does (imported / skipped), keeping the
+ * tokens by serial; {@link #forcedStatus} makes it answer an error instead.
+ */
+final class FakeAppliance implements AutoCloseable {
+    static final String ADMIN_KEY = "adm_card_test_Zq3VnT8wK1pXe5Lr";
+
+    final Map<String, JsonObject> tokens = new ConcurrentHashMap<>();
+    volatile int forcedStatus;
+    private final HttpServer server;
+
+    FakeAppliance() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] raw = ex.getRequestBody().readAllBytes();
+            if (!ex.getRequestURI().getPath().equals("/api/v1/tokens/import") || !ex.getRequestMethod().equals("POST")) {
+                send(ex, 404, "{\"title\":\"not found\"}");
+                return;
+            }
+            if (forcedStatus != 0) {
+                send(ex, forcedStatus, "{\"title\":\"forced\",\"detail\":\"the test asked for HTTP " + forcedStatus + "\"}");
+                return;
+            }
+            if (!("Bearer " + ADMIN_KEY).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                send(ex, 401, "{\"title\":\"unauthorized\"}");
+                return;
+            }
+            JsonObject body;
+            try (JsonReader r = Json.createReader(new ByteArrayInputStream(raw))) {
+                body = r.readObject();
+            }
+            boolean replace = body.getBoolean("replace");
+            var results = Json.createArrayBuilder();
+            for (JsonObject t : body.getJsonArray("tokens").getValuesAs(JsonObject.class)) {
+                String serial = t.getString("serial");
+                if (tokens.containsKey(serial) && !replace) {
+                    results.add(Json.createObjectBuilder().add("serial", serial).add("status", "skipped")
+                            .add("reason", "a token with this serial exists"));
+                } else {
+                    String status = tokens.containsKey(serial) ? "replaced" : "imported";
+                    tokens.put(serial, t);
+                    results.add(Json.createObjectBuilder().add("serial", serial).add("status", status));
+                }
+            }
+            send(ex, 200, Json.createObjectBuilder().add("results", results).build().toString());
+        }
+    }
+
+    private static void send(HttpExchange ex, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", status == 200 ? "application/json" : "application/problem+json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
