@@ -192,25 +192,39 @@ public class TokenImportResource extends Caller {
     }
 
     /**
-     * A header's characters as the client meant them: the server reads header bytes as ISO-8859-1, so a password sent
-     * as UTF-8 bytes (as curl does) is read back as UTF-8 when it is valid UTF-8.
+     * The password header's characters. HTTP headers carry ASCII (the server refuses other bytes), so a password with
+     * other characters comes as an RFC 8187 ext-value: {@code UTF-8''} followed by its UTF-8 bytes percent-encoded.
      */
-    private static char[] headerText(String value) {
-        if (value.chars().allMatch(c -> c < 0x80)) {
+    static char[] headerText(String value) {
+        String prefix = "UTF-8''";
+        if (!value.regionMatches(true, 0, prefix, 0, prefix.length())) {
             return value.toCharArray();
         }
-        if (value.chars().allMatch(c -> c < 0x100)) {
-            try {
-                CharBuffer chars = StandardCharsets.UTF_8.newDecoder()
-                        .decode(ByteBuffer.wrap(value.getBytes(StandardCharsets.ISO_8859_1)));
-                char[] out = new char[chars.remaining()];
-                chars.get(out);
-                return out;
-            } catch (CharacterCodingException notUtf8) {
-                // as sent
+        byte[] bytes = new byte[value.length()];
+        int n = 0;
+        try {
+            for (int i = prefix.length(); i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '%') {
+                    if (i + 2 >= value.length()) {
+                        throw new IllegalArgumentException();
+                    }
+                    bytes[n++] = (byte) HexFormat.fromHexDigits(value, i + 1, i + 3);
+                    i += 2;
+                } else {
+                    bytes[n++] = (byte) c;
+                }
             }
+            CharBuffer chars = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes, 0, n));
+            char[] out = new char[chars.remaining()];
+            chars.get(out);
+            return out;
+        } catch (IllegalArgumentException | CharacterCodingException e) {
+            throw ProblemException.badRequest("invalid-request",
+                    "X-Import-Password: after UTF-8'' the password must be UTF-8, percent-encoded");
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
         }
-        return value.toCharArray();
     }
 
     private static boolean flag(String name, String value) {

@@ -452,8 +452,11 @@ public class ImportService {
                     }
                     set(t, c, userId);
                     audit.admin(s, actor, "TOKEN_REPLACE", owner, c.serial(), "OK", null, source);
-                    // Now, not at the end of the chunk: a public id this frees may be taken by a later item.
-                    s.flush();
+                    if (slot.publicId != null && !slot.publicId.equals(c.publicId())) {
+                        // Now, not at the end of the chunk: a later item may take the public id this frees, and
+                        // its insert is made at once.
+                        s.flush();
+                    }
                 }
                 if (slot.publicId != null) {
                     publicIds.put(slot.publicId, FREE);

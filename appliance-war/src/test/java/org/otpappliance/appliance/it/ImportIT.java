@@ -511,6 +511,10 @@ class ImportIT {
         assertEquals("imported", status(dry, 0), dry.toString());
         assertEquals(404, api.get("/api/v1/tokens/" + s).status(), "a dry run");
 
+        JsonObject encoded = imported(upload("application/pskc+xml", "dryRun=true", figure("rfc6030-figure7.xml", s, null),
+                Map.of("X-Import-Password", "UTF-8''qw%65rty")));
+        assertEquals("imported", status(encoded, 0), "a password may come percent-encoded (RFC 8187), for non-ASCII ones");
+
         JsonObject wrong = imported(upload("application/pskc+xml", "", figure("rfc6030-figure7.xml", s, null),
                 Map.of("X-Import-Password", "qwertz")));
         assertEquals("wrong password or key", result(wrong, 0).getString("reason"));
