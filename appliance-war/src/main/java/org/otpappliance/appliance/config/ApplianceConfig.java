@@ -49,6 +49,7 @@ public class ApplianceConfig {
     private boolean pamNullok;
     private int radiusPort;
     private InetAddress radiusBindAddress;
+    private int radiusDuplicateCacheSize;
 
     @PostConstruct
     void read() {
@@ -87,6 +88,7 @@ public class ApplianceConfig {
         pamMaxConnections = integer(config, "otp.appliance.pam.max-connections", 32, 1, 10_000);
         pamNullok = bool(config, "otp.appliance.pam.nullok");
         radiusPort = integer(config, "otp.appliance.radius.port", 1812, 0, 65535);
+        radiusDuplicateCacheSize = integer(config, "otp.appliance.radius.duplicate-cache-size", 500_000, 1_000, 10_000_000);
         String bind = string(config, "otp.appliance.radius.bind-address").orElse("0.0.0.0");
         try {
             radiusBindAddress = InetAddress.getByName(bind);
@@ -239,6 +241,14 @@ public class ApplianceConfig {
 
     public InetAddress radiusBindAddress() {
         return radiusBindAddress;
+    }
+
+    /**
+     * How many answers the RADIUS server keeps for retransmissions (for up to 30 s each): enough
+     * for 30 s at about 16,000 answers/s by default; a few hundred bytes each.
+     */
+    public int radiusDuplicateCacheSize() {
+        return radiusDuplicateCacheSize;
     }
 
     private static boolean bool(Config config, String key) {

@@ -43,7 +43,8 @@ public class RadiusListener {
             return;
         }
         RadiusServer.Settings settings = RadiusServer.Settings.of(database.seedCipher().derive("otp-appliance radius state v1"))
-                .withBindAddress(config.radiusBindAddress()).withPort(config.radiusPort());
+                .withBindAddress(config.radiusBindAddress()).withPort(config.radiusPort())
+                .withMaxCachedResponses(config.radiusDuplicateCacheSize());
         RadiusServer s = new RadiusServer(settings, clients, this::validate);
         try {
             s.start();
