@@ -13,6 +13,9 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
+NAME=rest-validate
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 APP_JAR=$ROOT/appliance-war/target/otp-appliance.jar
 CORE_JAR=$ROOT/otp-core/target/otp-core-0.1.0-SNAPSHOT.jar
 
@@ -28,8 +31,6 @@ SEED=otp-bench-1
 RATE_HEADROOM=15000   # requests/s the generated codes must last for: above anything 2 cores reach
 
 usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-die() { echo "rest-validate: $*" >&2; exit 1; }
-log() { echo "== $*" >&2; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -46,7 +47,6 @@ while [ $# -gt 0 ]; do
         *) usage >&2; die "unknown argument: $1" ;;
     esac
 done
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for v in TOKENS DURATION CONNECTIONS THREADS WARMUP ${PORT:+PORT} ${ROUNDS:+ROUNDS}; do
     [[ ${!v} =~ ^[0-9]+$ && ${!v} -gt 0 ]] || die "--${v,,} must be a positive whole number, not '${!v}'"
 done
@@ -72,51 +72,16 @@ if ! command -v wrk >/dev/null; then
     fi
     command -v wrk >/dev/null || die "wrk is missing: install it (Debian/Ubuntu: sudo apt-get install wrk)"
 fi
-if [ ! -f "$APP_JAR" ] || [ ! -f "$CORE_JAR" ]; then
-    command -v mvn >/dev/null || die "the jars are not built and mvn is not installed"
-    log "building the jars (mvn -B -q -DskipTests install)"
-    (cd "$ROOT" && mvn -B -q -DskipTests install)
-fi
-if [ -z "$PORT" ]; then
-    PORT=18700
-    while port_in_use "$PORT"; do PORT=$((PORT + 1)); done
-elif port_in_use "$PORT"; then
-    die "port $PORT is already in use; pick another with --port"
-fi
+bench_build "$APP_JAR" "$CORE_JAR"
+PORT=$(bench_port 18700 "$PORT")
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)   # before anything of ours runs
 
 # --- the appliance, on a fresh data dir ------------------------------------------------------------
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/otp-bench.XXXXXX")
-APP_PID=""
-cleanup() {
-    local rc=$?
-    if [ -n "$APP_PID" ] && kill -0 "$APP_PID" 2>/dev/null; then
-        kill "$APP_PID" 2>/dev/null || true
-        for _ in $(seq 1 40); do kill -0 "$APP_PID" 2>/dev/null || break; sleep 0.5; done
-        kill -9 "$APP_PID" 2>/dev/null || true
-        wait "$APP_PID" 2>/dev/null || true
-    fi
-    if [ "$rc" -ne 0 ] && [ -f "$WORK/appliance.log" ]; then
-        echo "--- last lines of the appliance log:" >&2
-        tail -n 30 "$WORK/appliance.log" >&2 || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A private copy: a concurrent rebuild of the jar cannot pull it from under the running server.
-cp "$APP_JAR" "$WORK/otp-appliance.jar"
+bench_workdir
 cp "$CORE_JAR" "$WORK/otp-core.jar"
-mkdir -p "$WORK/data" "$WORK/tmp"
-BASE=http://127.0.0.1:$PORT
-log "starting the appliance on $BASE (data dir $WORK/data${DB_URL:+, database $DB_URL})"
-# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
-env OTP_APPLIANCE_DATA_DIR="$WORK/data" OTP_APPLIANCE_RADIUS_PORT=0 ${DB_URL:+OTP_APPLIANCE_DB_URL="$DB_URL"} \
-    java ${BENCH_JAVA_OPTS:-} -Djava.io.tmpdir="$WORK/tmp" -jar "$WORK/otp-appliance.jar" \
-    --port "$PORT" --nohazelcast --rootDir "$WORK/payara-root" >"$WORK/appliance.log" 2>&1 &
-APP_PID=$!
+bench_start_appliance "$PORT" ${DB_URL:+OTP_APPLIANCE_DB_URL="$DB_URL"}
+log "started the appliance on $BASE (data dir $WORK/data${DB_URL:+, database $DB_URL})"
 
 # Meanwhile: compile the helper and write the request files (they need no server).
 javac -d "$WORK/classes" -cp "$WORK/otp-core.jar" "$BENCH_DIR/GenerateCodes.java"
@@ -128,13 +93,7 @@ log "generating codes: measured $TOKENS tokens x $ROUNDS rounds, warm-up $WARM_T
 helper codes bench "$BENCH_PREFIX" "$TOKENS" "$ROUNDS" "$SEED" "$WORK/bench-codes.txt"
 helper codes warm "$WARM_PREFIX" "$WARM_TOKENS" "$WARM_ROUNDS" "$SEED" "$WORK/warm-codes.txt"
 
-STARTED=$SECONDS
-until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/health" || true)" = 200 ]; do
-    kill -0 "$APP_PID" 2>/dev/null || die "the appliance exited during start-up"
-    [ $((SECONDS - STARTED)) -lt 240 ] || die "the appliance did not answer 200 on /health within 240 s"
-    sleep 0.5
-done
-log "appliance healthy after ~$((SECONDS - STARTED)) s more"
+bench_wait_healthy
 
 if [ -s "$WORK/data/admin.key" ]; then
     ADMIN_KEY=$(tr -d '[:space:]' <"$WORK/data/admin.key")
@@ -195,12 +154,10 @@ V_REQ=$(field "$VAL" requests); WRAPPED=$(field "$VAL" wrapped)
 # flight when wrk stopped, so the accept rate is the ACCEPT share of the decisions times wrk's rate.
 DECIDED=$((ACCEPT + REJECT))
 ACCEPT_RPS=$(awk -v a="$ACCEPT" -v d="$DECIDED" -v r="$(field "$VAL" rps)" 'BEGIN { printf "%.1f", (d > 0 ? r * a / d : 0) }')
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -1)" ] || COMMIT="$COMMIT (with uncommitted changes)"
 
 REPORT=$(
     echo "OTP appliance REST validation benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-    echo "commit $COMMIT; $(nproc) cores (nproc); $(java -version 2>&1 | head -1)"
+    echo "commit $(bench_commit); $(nproc) cores (nproc); $(java -version 2>&1 | head -1)"
     echo "load average (1/5/15 min) before the appliance started: $LOAD_BEFORE; after the validation run: $LOAD_AFTER"
     echo "wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s after ${WARMUP} s warm-up of each; $TOKENS HOTP tokens x $ROUNDS rounds;" \
         "database: ${DB_URL:-H2 file in a fresh data dir (default)}"
@@ -221,9 +178,7 @@ REPORT=$(
     if [ $((ACCEPT * 100)) -lt $((V_REQ * 99)) ]; then
         echo "WARNING: fewer than 99 % of the requests were accepted: this run did not measure the accept path"
     fi
-    if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
-        echo "NOTE: the machine was busy before the appliance started (load ${LOAD_BEFORE%% *} on $(nproc) cores): figures are noisy"
-    fi
+    bench_busy_note "${LOAD_BEFORE%% *}"
 )
 mkdir -p "$BENCH_DIR/results"
 RESULT=$BENCH_DIR/results/rest-validate-$(date '+%Y%m%d-%H%M%S').txt

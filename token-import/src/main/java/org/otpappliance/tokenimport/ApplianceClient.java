@@ -10,6 +10,7 @@ import jakarta.json.JsonValue;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -35,12 +36,13 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Posts batches to the appliance's {@code POST /api/v1/tokens/import} with the admin API key. HTTPS verifies the
- * server's certificate and host name against the JDK's CAs, or against {@link #trustStore a trust store}. Every
- * failure that is not about single tokens is an {@link ApplianceException} with a message fit for the operator:
- * no request body, no API key.
+ * Posts to the appliance's {@code POST /api/v1/tokens/import} with the admin API key. HTTPS verifies the server's
+ * certificate and host name against the JDK's CAs, or against {@link #trustStore a trust store}. Made by
+ * {@link ApplianceOptions#client}; used by {@code token-import file} (batches, {@link #post}) and by
+ * {@code token-import card enroll} (one token, {@link #send}). For batches, every failure that is not about single
+ * tokens is an {@link ApplianceException} with a message fit for the operator: no request body, no API key.
  */
-final class ApplianceClient {
+public final class ApplianceClient {
     static final String IMPORT_PATH = "/api/v1/tokens/import";
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(15);
     static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(5);
@@ -80,10 +82,6 @@ final class ApplianceClient {
         this.client = builder.build();
         String version = ApplianceClient.class.getPackage().getImplementationVersion();
         this.userAgent = "token-import/" + (version == null ? "dev" : version);
-    }
-
-    URI endpoint() {
-        return endpoint;
     }
 
     /**
@@ -126,23 +124,45 @@ final class ApplianceClient {
     }
 
     /**
-     * Posts one batch.
+     * Warns on {@code err} when {@link #plainHttpOverNetwork() seeds would cross the network in clear text}.
      *
-     * @param body  from {@link ImportRequest#body}
-     * @param count the number of tokens in it, for messages
+     * @param secrets what the requests carry besides the API key, for the message ("the seeds")
      */
-    BatchResult post(byte[] body, int count) {
+    public void warnIfPlainHttp(PrintWriter err, String secrets) {
+        if (plainHttpOverNetwork()) {
+            err.println("token-import: warning: " + endpoint.getHost() + " is reached over plain HTTP: " + secrets
+                    + " and the API key cross the network in clear text; use https://");
+        }
+    }
+
+    /**
+     * Sends one import request (a JSON body as {@link ImportRequest#body} writes it) with the API key and returns
+     * the answer as it is, whatever its status: the caller maps failures to its own messages.
+     *
+     * @param timeout how long to wait for the whole answer
+     */
+    public HttpResponse<byte[]> send(byte[] body, Duration timeout) throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(endpoint)
-                .timeout(REQUEST_TIMEOUT)
+                .timeout(timeout)
                 .header("Authorization", authorization)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json, application/problem+json")
                 .header("User-Agent", userAgent)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
+        return client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * Posts one batch.
+     *
+     * @param body  from {@link ImportRequest#body}
+     * @param count the number of tokens in it, for messages
+     */
+    BatchResult post(byte[] body, int count) {
         HttpResponse<byte[]> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = send(body, REQUEST_TIMEOUT);
         } catch (HttpConnectTimeoutException e) {
             throw new ApplianceException("cannot reach the appliance at " + base() + ": no connection within "
                     + CONNECT_TIMEOUT.toSeconds() + " s");
@@ -182,7 +202,8 @@ final class ApplianceClient {
         }
     }
 
-    private String base() {
+    /** The appliance's base URL, as messages name it. */
+    public String base() {
         String e = endpoint.toString();
         return e.substring(0, e.length() - IMPORT_PATH.length());
     }
@@ -206,7 +227,8 @@ final class ApplianceClient {
         }
     }
 
-    static String printable(String text) {
+    /** {@code text} for a message: control characters blanked, cut after 300 characters ("..."). */
+    public static String printable(String text) {
         StringBuilder s = new StringBuilder();
         text.codePoints().limit(MAX_DETAIL).forEach(c -> s.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
         if (text.codePointCount(0, text.length()) > MAX_DETAIL) {

@@ -9,13 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import javax.net.ssl.SSLContext;
 import org.otpappliance.otp.seedfile.OathCsv;
 import org.otpappliance.otp.seedfile.Pskc;
 import org.otpappliance.otp.seedfile.SeedFileException;
 import org.otpappliance.otp.seedfile.SeedFileParser;
 import org.otpappliance.otp.seedfile.YubikeyCsv;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -68,22 +68,8 @@ final class FileCommand implements Callable<Integer> {
             description = "PSKC: the password the key is derived from (PBKDF2), on the first line.")
     Path passwordFile;
 
-    @Option(names = "--server", required = true, paramLabel = "URL",
-            description = "The appliance's base URL: https://HOST[:PORT][/PATH].")
-    String server;
-
-    @Option(names = "--api-key-file", required = true, paramLabel = "F",
-            description = "A file holding an admin API key (the appliance's data/admin.key).")
-    Path apiKeyFile;
-
-    @Option(names = "--truststore", paramLabel = "F",
-            description = "Trust these certificates instead of the JDK's CAs: PEM (a private CA's certificate) or a "
-                    + "PKCS12/JKS trust store. Host names are verified either way.")
-    Path truststore;
-
-    @Option(names = "--truststore-password-file", paramLabel = "F",
-            description = "The password of a PKCS12/JKS --truststore, on the first line.")
-    Path truststorePasswordFile;
+    @Mixin
+    ApplianceOptions appliance;
 
     @Option(names = "--dry-run",
             description = "Let the appliance check every token and report, writing nothing.")
@@ -112,12 +98,7 @@ final class FileCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         checkOptions();
-        URI endpoint;
-        try {
-            endpoint = ApplianceClient.endpoint(server);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
-        }
+        URI endpoint = appliance.endpoint(spec.commandLine());
         byte[] psk = null;
         char[] password = null;
         try {
@@ -130,7 +111,7 @@ final class FileCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), (pskFile != null ? "--psk-file" : "--password-file")
                         + " is for PSKC files only, and " + file + " is read as " + resolved.cliName());
             }
-            String apiKey = KeyFiles.apiKey(apiKeyFile, "--api-key-file");
+            ApplianceClient client = appliance.client(endpoint);
             if (pskFile != null) {
                 psk = KeyFiles.preSharedKey(pskFile, "--psk-file");
             }
@@ -143,23 +124,7 @@ final class FileCommand implements Callable<Integer> {
                 case YUBIKEY_CSV -> new YubikeyCsv(yubikeyHotpDigits);
             };
             UserAssignments users = assignUsers == null ? UserAssignments.none() : UserAssignments.read(assignUsers);
-            SSLContext ssl = null;
-            if (truststore != null) {
-                char[] storePassword = truststorePasswordFile == null ? null
-                        : KeyFiles.password(truststorePasswordFile, "--truststore-password-file");
-                try {
-                    ssl = ApplianceClient.trustStore(truststore, storePassword);
-                } finally {
-                    if (storePassword != null) {
-                        Arrays.fill(storePassword, '\0');
-                    }
-                }
-            }
-            ApplianceClient client = new ApplianceClient(endpoint, apiKey, apiKeyFile.toString(), ssl);
-            if (client.plainHttpOverNetwork()) {
-                err.println("token-import: warning: " + endpoint.getHost() + " is reached over plain HTTP: the seeds"
-                        + " and the API key cross the network in clear text; use https://");
-            }
+            client.warnIfPlainHttp(err, "the seeds");
             return run(parser, resolved, client, users, out, err);
         } catch (ToolException e) {
             err.println("token-import: " + e.getMessage());
@@ -194,9 +159,7 @@ final class FileCommand implements Callable<Integer> {
             fatal = "cannot read " + file + ": " + KeyFiles.describe(e);
         }
         progress.finish(importer.tally());
-        String target = client.endpoint().toString();
-        target = target.substring(0, target.length() - ApplianceClient.IMPORT_PATH.length());
-        importer.printSummary(out, file.getFileName() + " (" + resolved.cliName() + ")", target, fatal != null);
+        importer.printSummary(out, file.getFileName() + " (" + resolved.cliName() + ")", client.base(), fatal != null);
         if (fatal != null) {
             err.println("token-import: " + fatal);
             if (importer.sentAny()) {
@@ -218,9 +181,6 @@ final class FileCommand implements Callable<Integer> {
         }
         if (yubikeyHotpDigits != 6 && yubikeyHotpDigits != 8) {
             throw new ParameterException(spec.commandLine(), "--yubikey-hotp-digits must be 6 or 8");
-        }
-        if (truststorePasswordFile != null && truststore == null) {
-            throw new ParameterException(spec.commandLine(), "--truststore-password-file needs --truststore");
         }
     }
 }

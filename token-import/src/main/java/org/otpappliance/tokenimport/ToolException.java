@@ -4,7 +4,7 @@ package org.otpappliance.tokenimport;
  * A file-level failure that ends the run with exit status 2: a file that cannot be read, an appliance that cannot
  * be reached or refuses the API key. The message is for the operator and never holds a secret.
  */
-final class ToolException extends Exception {
+public final class ToolException extends Exception {
     private static final long serialVersionUID = 1L;
 
     ToolException(String message) {

@@ -2,11 +2,14 @@ package org.otpappliance.tokenimport.card;
 
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import org.otpappliance.tokenimport.ApplianceClient;
+import org.otpappliance.tokenimport.ApplianceOptions;
+import org.otpappliance.tokenimport.ToolException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -69,13 +72,8 @@ final class CardEnrollCommand implements Callable<Integer> {
     @Option(names = "--replace", description = "Replace a token the appliance already has under the same serial.")
     boolean replace;
 
-    @Option(names = "--server", required = true, paramLabel = "URL",
-            description = "The appliance's base URL: https://HOST[:PORT][/PATH].")
-    String server;
-
-    @Option(names = "--api-key-file", required = true, paramLabel = "F",
-            description = "A file holding an admin API key (the appliance's data/admin.key); not accessible by others.")
-    Path apiKeyFile;
+    @Mixin
+    ApplianceOptions appliance;
 
     @Override
     public Integer call() {
@@ -105,12 +103,7 @@ final class CardEnrollCommand implements Callable<Integer> {
         if (user.isBlank()) {
             throw new ParameterException(spec.commandLine(), "--user must not be empty");
         }
-        URI endpoint;
-        try {
-            endpoint = Registration.endpoint(server);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--server: " + e.getMessage());
-        }
+        URI endpoint = appliance.endpoint(spec.commandLine());
         String credential = Ykoath.credentialName(name != null ? name : "otp-appliance:" + user, oathType, step);
         try {
             Ykoath.name(credential);
@@ -118,17 +111,15 @@ final class CardEnrollCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--name: " + e.getMessage());
         }
         try {
-            Registration registration = new Registration(endpoint, Registration.apiKey(apiKeyFile));
-            if (registration.plainHttpOverNetwork()) {
-                err.println("token-import: warning: " + endpoint.getHost() + " is reached over plain HTTP: the seed"
-                        + " and the API key cross the network in clear text; use https://");
-            }
+            ApplianceClient client = appliance.client(endpoint);
+            client.warnIfPlainHttp(err, "the seed");
+            Registration registration = new Registration(client);
             CardTransport transport = CardTransport.open();
             String readerName = CardCommand.resolveReader(transport.readers(), reader);
             try (CardConnection card = transport.connect(readerName)) {
                 return enroll(card, readerName, registration, credential, oathType, algo, step, out, err);
             }
-        } catch (CardException e) {
+        } catch (CardException | ToolException e) {
             err.println("token-import: " + e.getMessage());
             err.flush();
             return CardCommand.exitError();

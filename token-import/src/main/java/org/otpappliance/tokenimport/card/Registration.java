@@ -6,33 +6,22 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
-import java.util.Set;
 import org.otpappliance.otp.algorithm.Base32;
+import org.otpappliance.tokenimport.ApplianceClient;
 
 /**
- * Registers one token with the appliance: {@code POST /api/v1/tokens/import} with a one-token batch, with the
- * admin API key. Messages never hold the secret or the key.
- *
- * <p>(The file command's HTTP client and key-file reader are package-private in the parent package; this is the
- * small one-token counterpart.)
+ * Registers one token with the appliance: {@code POST /api/v1/tokens/import} with a one-token batch, through the
+ * file command's {@link ApplianceClient} (the same URL check, API key file and HTTPS set-up). Messages never hold
+ * the secret or the key.
  */
 final class Registration {
-    static final String IMPORT_PATH = "/api/v1/tokens/import";
+    static final Duration TIMEOUT = Duration.ofMinutes(1);
 
     /** The token to register. The secret is the caller's: it wipes it. */
     record Token(String serial, String type, byte[] secret, String algorithm, int digits, Integer period,
@@ -43,47 +32,14 @@ final class Registration {
     record Outcome(boolean registered, String status, String reason, boolean maybeStored) {
     }
 
-    private final URI endpoint;
-    private final String apiKey;
-    private final HttpClient client;
+    private final ApplianceClient client;
 
-    Registration(URI endpoint, String apiKey) {
-        this.endpoint = endpoint;
-        this.apiKey = apiKey;
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(15)).followRedirects(HttpClient.Redirect.NEVER).build();
-    }
-
-    /** The import endpoint under the appliance's base URL; IllegalArgumentException for anything else. */
-    static URI endpoint(String server) {
-        URI base;
-        try {
-            base = new URI(server.strip());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("not a URL: " + server);
-        }
-        String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("http") || scheme.equals("https")) || base.getHost() == null
-                || base.getRawQuery() != null || base.getRawFragment() != null || base.getRawUserInfo() != null) {
-            throw new IllegalArgumentException("give the appliance's base URL, http(s)://HOST[:PORT][/PATH]: " + server);
-        }
-        String text = base.toString().replaceAll("/+$", "");
-        if (text.endsWith("/api/v1")) {
-            text = text.substring(0, text.length() - "/api/v1".length());
-        }
-        return URI.create(text + IMPORT_PATH);
+    Registration(ApplianceClient client) {
+        this.client = client;
     }
 
     String base() {
-        String e = endpoint.toString();
-        return e.substring(0, e.length() - IMPORT_PATH.length());
-    }
-
-    /** Plain HTTP to a host other than loopback. */
-    boolean plainHttpOverNetwork() {
-        String host = endpoint.getHost().toLowerCase(Locale.ROOT);
-        return "http".equalsIgnoreCase(endpoint.getScheme())
-                && !(host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]"));
+        return client.base();
     }
 
     Outcome register(Token t, boolean replace) {
@@ -97,14 +53,9 @@ final class Registration {
         }
         byte[] body = Json.createObjectBuilder().add("replace", replace).add("dryRun", false)
                 .add("tokens", Json.createArrayBuilder().add(token)).build().toString().getBytes(StandardCharsets.UTF_8);
-        HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofMinutes(1))
-                .header("Authorization", "Bearer " + apiKey)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json, application/problem+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         HttpResponse<byte[]> response;
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = client.send(body, TIMEOUT);
         } catch (HttpTimeoutException e) {
             return new Outcome(false, null, "the appliance at " + base() + " did not answer in time", true);
         } catch (ConnectException e) {
@@ -122,7 +73,8 @@ final class Registration {
         int status = response.statusCode();
         JsonObject o = json(response.body());
         if (status != 200) {
-            String detail = o == null ? "" : ": " + printable(o.getString("title", "") + " " + o.getString("detail", "")).strip();
+            String detail = o == null ? ""
+                    : ": " + ApplianceClient.printable(o.getString("title", "") + " " + o.getString("detail", "")).strip();
             String hint = switch (status) {
                 case 401 -> " (the API key was refused)";
                 case 403 -> " (the API key is not an admin key)";
@@ -137,7 +89,7 @@ final class Registration {
         }
         String itemStatus = item.getString("status", "");
         String reason = item.get("reason") instanceof jakarta.json.JsonString
-                ? printable(item.getString("reason")) : null;
+                ? ApplianceClient.printable(item.getString("reason")) : null;
         boolean ok = itemStatus.equals("imported") || itemStatus.equals("replaced");
         if (!ok && itemStatus.equals("skipped")) {
             reason = "the appliance already has a token with serial " + t.serial()
@@ -151,50 +103,6 @@ final class Registration {
             return r.readValue() instanceof JsonObject o ? o : null;
         } catch (RuntimeException e) {
             return null;
-        }
-    }
-
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        s.codePoints().limit(300).forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
-        return b.toString();
-    }
-
-    /**
-     * The API key: the first line of a file that others may not access (as the file command requires), visible
-     * ASCII. Errors name the file, never its content.
-     */
-    static String apiKey(Path file) throws CardException {
-        String option = "--api-key-file";
-        if (!Files.isRegularFile(file)) {
-            throw new CardException(file + " (" + option + "): no such file");
-        }
-        try {
-            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-            if (p.contains(PosixFilePermission.OTHERS_READ) || p.contains(PosixFilePermission.OTHERS_WRITE)
-                    || p.contains(PosixFilePermission.OTHERS_EXECUTE)) {
-                throw new CardException("'" + file + "' (" + option + ") is accessible by others; a file holding a key"
-                        + " must not be: refusing it (chmod o-rwx " + file + ")");
-            }
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system
-        } catch (IOException e) {
-            throw new CardException("cannot read " + file + " (" + option + ")");
-        }
-        byte[] bytes;
-        try (InputStream in = Files.newInputStream(file)) {
-            bytes = in.readNBytes(64 * 1024);
-        } catch (IOException e) {
-            throw new CardException("cannot read " + file + " (" + option + ")");
-        }
-        try {
-            String first = new String(bytes, StandardCharsets.US_ASCII).lines().findFirst().orElse("").strip();
-            if (first.isEmpty() || !first.chars().allMatch(c -> c >= 0x21 && c <= 0x7e)) {
-                throw new CardException(file + " (" + option + ") does not hold an API key on its first line");
-            }
-            return first;
-        } finally {
-            Arrays.fill(bytes, (byte) 0);
         }
     }
 }

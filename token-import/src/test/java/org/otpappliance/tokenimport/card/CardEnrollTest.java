@@ -29,6 +29,7 @@ import org.otpappliance.otp.algorithm.Base32;
 import org.otpappliance.otp.algorithm.HashAlgorithm;
 import org.otpappliance.otp.algorithm.Hotp;
 import org.otpappliance.otp.algorithm.Totp;
+import org.otpappliance.tokenimport.TestTls;
 import org.otpappliance.tokenimport.TokenImport;
 import picocli.CommandLine;
 
@@ -290,6 +291,44 @@ class CardEnrollTest {
             assertEquals(2, r.exit(), r.toString());
             assertTrue(r.err().contains("no reader matches \"Nonexistent\""), r.toString());
             assertTrue(r.err().contains(READER), r.toString());
+        }
+    }
+
+    @Test
+    void theApiKeyFileAndTheServerUrlAreCheckedAsForFileImports() throws Exception {
+        Path open = dir.resolve("open.key");
+        Files.writeString(open, FakeAppliance.ADMIN_KEY + "\n");
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+        try (FakeAppliance appliance = new FakeAppliance()) {
+            Result r = run("card", "enroll", "--reader", READER, "--user", "ivan", "--type", "totp",
+                    "--server", appliance.base(), "--api-key-file", open.toString());
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.err().contains("permissions 0644 for '" + open + "' (--api-key-file) are too open"), r.toString());
+            assertFalse(r.all().contains(FakeAppliance.ADMIN_KEY), r.toString());
+            assertNull(card.credential("otp-appliance:ivan"), "nothing written: " + card.credentials());
+
+            r = run("card", "enroll", "--reader", READER, "--user", "ivan", "--type", "totp",
+                    "--server", "ftp://example.org", "--api-key-file", keyFile.toString());
+            assertEquals(2, r.exit(), r.toString());
+            assertTrue(r.err().contains("--server: not an http:// or https:// URL with a host"), r.toString());
+            assertTrue(appliance.tokens.isEmpty());
+        }
+    }
+
+    @Test
+    void overHttpsTheApplianceIsVerifiedAgainstTheTrustStore() throws Exception {
+        TestTls tls = TestTls.create(Files.createDirectories(dir.resolve("tls")));
+        try (FakeAppliance appliance = new FakeAppliance(tls.serverContext())) {
+            Result refused = enroll(appliance, "--user", "judy", "--type", "totp", "--serial", "YKOATH-judy");
+            assertEquals(1, refused.exit(), "a self-signed certificate is not trusted by default: " + refused);
+            assertNull(card.credential("otp-appliance:judy"), "rolled back: " + card.credentials());
+
+            Result r = enroll(appliance, "--user", "judy", "--type", "totp", "--serial", "YKOATH-judy",
+                    "--truststore", tls.pem.toString());
+            assertEquals(0, r.exit(), r.toString());
+            assertTrue(r.out().contains("registered with " + appliance.base()), r.toString());
+            assertArrayEquals(Base32.decode(appliance.tokens.get("YKOATH-judy").getString("secret")),
+                    card.credential("otp-appliance:judy").key());
         }
     }
 }

@@ -2,6 +2,8 @@ package org.otpappliance.tokenimport.card;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -13,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 
 /**
  * A FAKE appliance, named as such: a real HTTP server on 127.0.0.1 (free port) answering
@@ -27,13 +30,25 @@ final class FakeAppliance implements AutoCloseable {
     private final HttpServer server;
 
     FakeAppliance() throws IOException {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this(null);
+    }
+
+    /** Over HTTPS with {@code ssl}'s certificate; plain HTTP when it is null. */
+    FakeAppliance(SSLContext ssl) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+        if (ssl == null) {
+            server = HttpServer.create(address, 0);
+        } else {
+            HttpsServer https = HttpsServer.create(address, 0);
+            https.setHttpsConfigurator(new HttpsConfigurator(ssl));
+            server = https;
+        }
         server.createContext("/", this::handle);
         server.start();
     }
 
     String base() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     private void handle(HttpExchange ex) throws IOException {

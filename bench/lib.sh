@@ -1,0 +1,103 @@
+# Sourced by the benchmark scripts (bench/rest-validate.sh, bench/import.sh): what each of them does around its
+# measurement. The caller sets ROOT (the source tree) and NAME (its name, for messages and file names) first.
+#
+#   bench_port START [P]       the port: P when given and free, else the first free one from START on
+#   bench_build JAR...         builds the jars (mvn -B -q -DskipTests install) when one of them is missing
+#   bench_workdir              makes $WORK, a fresh temporary directory; on exit stops $APP_PID and the PIDs in
+#                              BENCH_PIDS, shows the appliance log's last lines after a failure, removes $WORK
+#   bench_start_appliance PORT [VAR=VALUE...]
+#                              starts a private copy of the appliance jar with --nohazelcast on $WORK/data (H2 unless
+#                              OTP_APPLIANCE_DB_URL is among the VAR=VALUE), the RADIUS server off, BENCH_JAVA_OPTS;
+#                              sets APP_PID and BASE; the log goes to $WORK/appliance.log
+#   bench_wait_healthy         waits up to 240 s for GET $BASE/health to answer 200
+#   bench_commit               the commit, "(with uncommitted changes)" when the tree has some
+#   bench_busy_note LOAD       a NOTE line when LOAD (a 1-minute load average) is above half the cores
+
+die() { echo "$NAME: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+bench_port() {
+    local port=$1
+    if [ -n "${2:-}" ]; then
+        ! port_in_use "$2" || die "port $2 is already in use; pick another with --port"
+        echo "$2"
+        return
+    fi
+    while port_in_use "$port"; do port=$((port + 1)); done
+    echo "$port"
+}
+
+bench_build() {
+    local jar
+    for jar in "$@"; do
+        if [ ! -f "$jar" ]; then
+            command -v mvn >/dev/null || die "the jars are not built and mvn is not installed"
+            log "building the jars (mvn -B -q -DskipTests install)"
+            (cd "$ROOT" && mvn -B -q -DskipTests install)
+            return
+        fi
+    done
+}
+
+APP_PID=""
+BENCH_PIDS=()
+bench_stop() { # PID: SIGTERM, up to 20 s, then SIGKILL
+    local pid=$1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+bench_cleanup() {
+    local rc=$? pid
+    for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    bench_stop "$APP_PID"
+    if [ "$rc" -ne 0 ] && [ -f "$WORK/appliance.log" ]; then
+        echo "--- last lines of the appliance log:" >&2
+        tail -n 30 "$WORK/appliance.log" >&2 || true
+    fi
+    rm -rf "$WORK"
+}
+bench_workdir() {
+    WORK=$(mktemp -d "${TMPDIR:-/tmp}/otp-$NAME.XXXXXX")
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+bench_start_appliance() {
+    local port=$1; shift
+    # A private copy: a concurrent rebuild of the jar cannot pull it from under the running server.
+    cp "$ROOT/appliance-war/target/otp-appliance.jar" "$WORK/otp-appliance.jar"
+    mkdir -p "$WORK/data" "$WORK/tmp"
+    BASE=http://127.0.0.1:$port
+    # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+    env OTP_APPLIANCE_DATA_DIR="$WORK/data" OTP_APPLIANCE_RADIUS_PORT=0 "$@" \
+        java ${BENCH_JAVA_OPTS:-} -Djava.io.tmpdir="$WORK/tmp" -jar "$WORK/otp-appliance.jar" \
+        --port "$port" --nohazelcast --rootDir "$WORK/payara-root" >"$WORK/appliance.log" 2>&1 &
+    APP_PID=$!
+}
+
+bench_wait_healthy() {
+    local started=$SECONDS
+    until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/health" || true)" = 200 ]; do
+        kill -0 "$APP_PID" 2>/dev/null || die "the appliance exited during start-up"
+        [ $((SECONDS - started)) -lt 240 ] || die "the appliance did not answer 200 on /health within 240 s"
+        sleep 0.5
+    done
+    log "appliance healthy after ~$((SECONDS - started)) s more"
+}
+
+bench_commit() {
+    local commit
+    commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    [ -z "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -1)" ] || commit="$commit (with uncommitted changes)"
+    echo "$commit"
+}
+
+bench_busy_note() {
+    if awk -v l="$1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+        echo "NOTE: the machine was busy before the appliance started (load $1 on $(nproc) cores): figures are noisy"
+    fi
+}
