@@ -3,6 +3,7 @@ package org.otpappliance.appliance.infrastructure;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,11 +64,22 @@ public final class GroupCommitter implements AutoCloseable {
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final Thread thread;
     private final long lingerNanos;
+    /** Run after each commit to force it to the disk, for a database whose commit does not (H2); or null. */
+    private final String syncStatement;
     private int lastBatchSize;
     private volatile boolean running = true;
 
     public GroupCommitter(DataSource dataSource, ThreadFactory threads, long lingerMicros) {
+        this(dataSource, threads, lingerMicros, null);
+    }
+
+    /**
+     * @param syncStatement SQL run after each commit to make it durable (an fsync), for a database
+     *                      whose commit alone does not reach the disk; null when the commit does
+     */
+    public GroupCommitter(DataSource dataSource, ThreadFactory threads, long lingerMicros, String syncStatement) {
         this.dataSource = dataSource;
+        this.syncStatement = syncStatement;
         this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(lingerMicros);
         this.thread = threads.newThread(this::run);
         thread.setName("otp-group-commit");
@@ -147,6 +159,11 @@ public final class GroupCommitter implements AutoCloseable {
             try {
                 execute(slots);
                 c.commit();
+                if (syncStatement != null) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute(syncStatement);
+                    }
+                }
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
