@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# PAM latency benchmark: time per authentication through pamtester for four PAM stacks in the same
+# run - pam_permit (the floor: pamtester itself), pam_oath (Debian's libpam-oath, HOTP from a users
+# file it rewrites with fsync on every success), pam_otp_appliance.so through the appliance's own
+# socket, and pam_otp_appliance.so through the standalone bridge forwarding to the same appliance
+# over HTTP. docs/performance.md explains what it measures and how to read the report.
+#
+#   sudo bench/pam-latency.sh [--runs N] [--warmup W] [--port P] [--seed SEED]
+#
+# Needs root (it writes /etc/pam.d/otpa-bench-PID-*, removed on exit), Java 17, curl, pamtester,
+# oathtool and libpam-oath; installs the missing Debian packages itself. Environment:
+# BENCH_JAVA_OPTS  extra JVM options for the appliance
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+APP_JAR=$ROOT/appliance-war/target/otp-appliance.jar
+BRIDGE_JAR=$ROOT/pam-bridge/target/pam-bridge.jar
+MODULE=$ROOT/pam-bridge/target/pam_otp_appliance.so
+
+RUNS=500
+WARMUP=200
+PORT=""              # default: the first free port from 18800 on
+SEED=otp-pam-bench-1
+
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+die() { echo "pam-latency: $*" >&2; exit 1; }
+log() { echo "== $*" >&2; }
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --runs) RUNS=${2:?}; shift 2 ;;
+        --warmup) WARMUP=${2:?}; shift 2 ;;
+        --port) PORT=${2:?}; shift 2 ;;
+        --seed) SEED=${2:?}; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) usage >&2; die "unknown argument: $1" ;;
+    esac
+done
+[[ $RUNS =~ ^[0-9]+$ && $RUNS -ge 10 ]] || die "--runs must be a whole number of at least 10, not '$RUNS'"
+[[ $WARMUP =~ ^[0-9]+$ ]] || die "--warmup must be a whole number, not '$WARMUP'"
+[ -z "$PORT" ] || [[ $PORT =~ ^[0-9]+$ && $PORT -gt 0 && $PORT -lt 65536 ]] || die "--port must be a port number, not '$PORT'"
+[ "$(id -u)" = 0 ] || die "run it as root: it writes PAM service files to /etc/pam.d (removed on exit)"
+[ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 (EPOCHREALTIME)"
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# --- tools -----------------------------------------------------------------------------------------
+find_pam_module() { # NAME: the path of a system PAM module, or nothing
+    local d
+    for d in /lib/x86_64-linux-gnu/security /usr/lib/x86_64-linux-gnu/security /lib/aarch64-linux-gnu/security \
+        /usr/lib/aarch64-linux-gnu/security /lib/security /usr/lib/security /lib64/security /usr/lib64/security; do
+        [ -f "$d/$1" ] && { echo "$d/$1"; return 0; }
+    done
+    return 0
+}
+missing=()
+command -v pamtester >/dev/null || missing+=(pamtester)
+command -v oathtool >/dev/null || missing+=(oathtool)
+[ -n "$(find_pam_module pam_oath.so)" ] || missing+=(libpam-oath)
+if [ ! -f "$MODULE" ]; then
+    command -v gcc >/dev/null || missing+=(gcc)
+    printf '#include <security/pam_modules.h>\n' | gcc -E -x c - -o /dev/null >/dev/null 2>&1 || missing+=(libpam0g-dev)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null || die "missing: ${missing[*]} (install them; these are Debian's package names)"
+    log "installing the missing Debian packages: ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v java >/dev/null || die "java (17+) is not installed"
+command -v curl >/dev/null || die "curl is not installed"
+OATH_MODULE=$(find_pam_module pam_oath.so)
+[ -n "$OATH_MODULE" ] || die "pam_oath.so not found after installing libpam-oath"
+if [ ! -f "$APP_JAR" ] || [ ! -f "$BRIDGE_JAR" ]; then
+    command -v mvn >/dev/null || die "the jars are not built and mvn is not installed"
+    log "building the jars and the PAM module (mvn -B -q -DskipTests install)"
+    (cd "$ROOT" && mvn -B -q -DskipTests install)
+fi
+if [ ! -f "$MODULE" ]; then
+    log "building the PAM module (pam-bridge/src/main/c/build.sh)"
+    "$ROOT/pam-bridge/src/main/c/build.sh" "$ROOT/pam-bridge/target" >&2
+fi
+[ -f "$MODULE" ] || die "no $MODULE"
+if [ -z "$PORT" ]; then
+    PORT=18800
+    while port_in_use "$PORT"; do PORT=$((PORT + 1)); done
+elif port_in_use "$PORT"; then
+    die "port $PORT is already in use; pick another with --port"
+fi
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)   # before anything of ours runs
+
+# --- work dir, clean-up ----------------------------------------------------------------------------
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/otpa-pam-bench.XXXXXX")
+SERVICE=otpa-bench-$$
+CASES=(permit oath socket bridge)
+APP_PID=""
+BRIDGE_PID=""
+stop() { # PID: SIGTERM, up to 20 s, then SIGKILL
+    local pid=$1
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+    local rc=$?
+    stop "$BRIDGE_PID"
+    stop "$APP_PID"
+    for c in "${CASES[@]}"; do rm -f "/etc/pam.d/$SERVICE-$c"; done
+    if [ "$rc" -ne 0 ]; then
+        for f in appliance bridge; do
+            if [ -f "$WORK/$f.log" ]; then
+                echo "--- last lines of the $f log:" >&2
+                tail -n 20 "$WORK/$f.log" >&2 || true
+            fi
+        done
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Private copies: a concurrent rebuild cannot pull them from under the running processes.
+cp "$APP_JAR" "$WORK/otp-appliance.jar"
+cp "$BRIDGE_JAR" "$WORK/pam-bridge.jar"
+cp "$MODULE" "$WORK/pam_otp_appliance.so"
+mkdir -p "$WORK/data" "$WORK/tmp" "$WORK/oath"
+chmod 0700 "$WORK/oath"
+
+# --- the appliance, on a fresh data dir, serving its PAM socket ------------------------------------
+BASE=http://127.0.0.1:$PORT
+log "starting the appliance on $BASE with its PAM socket $WORK/app.sock"
+# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+# RADIUS off: its UDP port 1812 may be taken, and it is not measured here.
+env OTP_APPLIANCE_DATA_DIR="$WORK/data" OTP_APPLIANCE_PAM_SOCKET="$WORK/app.sock" OTP_APPLIANCE_RADIUS_PORT=0 \
+    java ${BENCH_JAVA_OPTS:-} -Djava.io.tmpdir="$WORK/tmp" -jar "$WORK/otp-appliance.jar" \
+    --port "$PORT" --nohazelcast --rootDir "$WORK/payara-root" >"$WORK/appliance.log" 2>&1 &
+APP_PID=$!
+
+# Meanwhile: the secrets (20 bytes each, from the seed), the codes, the users file, the PAM services.
+secret() { printf '%s' "$SEED/$1" | sha256sum | cut -c1-40; }                      # hex
+base32() { oathtool -v --hotp "$1" | sed -n 's/^Base32 secret: //p'; }
+TOTAL=$((WARMUP + RUNS))
+for c in oath socket bridge; do
+    # counters 0 .. TOTAL-1, one code per line: each is used once, in order, so every call is accepted
+    oathtool --hotp -c 0 -w $((TOTAL - 1)) "$(secret "$c")" >"$WORK/codes-$c"
+    [ "$(wc -l <"$WORK/codes-$c")" -eq "$TOTAL" ] || die "oathtool wrote no $TOTAL codes"
+done
+awk -v n="$TOTAL" 'BEGIN { for (i = 0; i < n; i++) print "000000" }' >"$WORK/codes-permit"   # pam_permit reads nothing; fed anyway
+printf 'HOTP\tpam-bench-oath\t-\t%s\n' "$(secret oath)" >"$WORK/oath/users.oath"
+chmod 0600 "$WORK/oath/users.oath"
+printf 'auth required pam_permit.so\n' >"/etc/pam.d/$SERVICE-permit"
+printf 'auth required %s usersfile=%s window=20\n' "$OATH_MODULE" "$WORK/oath/users.oath" >"/etc/pam.d/$SERVICE-oath"
+printf 'auth required %s socket=%s\n' "$WORK/pam_otp_appliance.so" "$WORK/app.sock" >"/etc/pam.d/$SERVICE-socket"
+printf 'auth required %s socket=%s\n' "$WORK/pam_otp_appliance.so" "$WORK/bridge.sock" >"/etc/pam.d/$SERVICE-bridge"
+declare -A USER_OF=([permit]=pam-bench-permit [oath]=pam-bench-oath [socket]=pam-bench-socket [bridge]=pam-bench-bridge)
+
+STARTED=$SECONDS
+until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/health" || true)" = 200 ] && [ -S "$WORK/app.sock" ]; do
+    kill -0 "$APP_PID" 2>/dev/null || die "the appliance exited during start-up"
+    [ $((SECONDS - STARTED)) -lt 240 ] || die "the appliance did not answer 200 on /health within 240 s"
+    sleep 0.5
+done
+log "appliance healthy after ~$((SECONDS - STARTED)) s"
+
+ADMIN_KEY=$(tr -d '[:space:]' <"$WORK/data/admin.key")
+api() { # PATH JSON: POST with the admin key; fails on anything but 201
+    curl -sS --fail-with-body --max-time 30 -X POST "$BASE/api/v1/$1" -H "Authorization: Bearer $ADMIN_KEY" \
+        -H 'Content-Type: application/json' -d "$2"
+}
+for c in socket bridge; do
+    api users "{\"username\":\"${USER_OF[$c]}\"}" >/dev/null || die "creating user ${USER_OF[$c]} failed"
+    api tokens "{\"user\":\"${USER_OF[$c]}\",\"type\":\"hotp\",\"secret\":\"$(base32 "$(secret "$c")")\"}" >/dev/null \
+        || die "enrolling the HOTP token of ${USER_OF[$c]} failed"
+done
+CLIENT_JSON=$(api clients '{"name":"pam-bench-bridge","role":"validate"}') || die "creating the validate client failed: $CLIENT_JSON"
+(umask 077 && printf '%s\n' "$CLIENT_JSON" | sed -n 's/.*"apiKey" *: *"\([^"]*\)".*/\1/p' >"$WORK/validate.key")
+[ -s "$WORK/validate.key" ] || die "no apiKey in the answer: $CLIENT_JSON"
+
+# --- the standalone bridge, forwarding to the appliance over HTTP ----------------------------------
+cat >"$WORK/pam-bridge.properties" <<EOF
+appliance.urls = $BASE
+appliance.api-key-file = $WORK/validate.key
+socket = $WORK/bridge.sock
+EOF
+log "starting the standalone bridge on $WORK/bridge.sock"
+java -jar "$WORK/pam-bridge.jar" --config "$WORK/pam-bridge.properties" >"$WORK/bridge.log" 2>&1 &
+BRIDGE_PID=$!
+STARTED=$SECONDS
+until [ -S "$WORK/bridge.sock" ]; do
+    kill -0 "$BRIDGE_PID" 2>/dev/null || die "the bridge exited during start-up"
+    [ $((SECONDS - STARTED)) -lt 60 ] || die "the bridge did not open its socket within 60 s"
+    sleep 0.2
+done
+
+# --- measure -----------------------------------------------------------------------------------------
+# pam_accepts: the appliance's own count of PAM validations answered ACCEPT (/metrics)
+pam_accepts() {
+    curl -sS --fail --max-time 10 "$BASE/metrics" | awk '
+        /^validations_total\{/ && index($0, "entry_point=\"PAM\"") && index($0, "result=\"ACCEPT\"") { n += $NF }
+        END { printf "%d", n }'
+}
+declare -A FAILED=([permit]=0 [oath]=0 [socket]=0 [bridge]=0)
+for c in "${CASES[@]}"; do mapfile -t "CODES_$c" <"$WORK/codes-$c"; : >"$WORK/us-$c"; done
+# one_call CASE I MEASURED: pamtester once with code I of CASE; its wall time in µs to us-CASE if MEASURED.
+# Timing is bash's EPOCHREALTIME (no fork) around the pamtester process, the same for every case.
+one_call() {
+    local c=$1 i=$2 codes="CODES_$1[$2]" t0 t1 rc=0
+    local code=${!codes}
+    t0=${EPOCHREALTIME/./}
+    pamtester "$SERVICE-$c" "${USER_OF[$c]}" authenticate <<<"$code" >/dev/null 2>&1 || rc=$?
+    t1=${EPOCHREALTIME/./}
+    if [ "$rc" -ne 0 ]; then FAILED[$c]=$((FAILED[$c] + 1)); fi
+    if [ "$3" = 1 ]; then echo $((t1 - t0)) >>"$WORK/us-$c"; fi
+}
+ACCEPT_BEFORE=$(pam_accepts)
+# Round-robin, one call of each case per round, the starting case rotating from round to round, so
+# that drift (other load, the JIT, the disk) spreads evenly over the four.
+log "warm-up: $WARMUP calls of each case; then $RUNS measured calls of each, round-robin"
+for ((i = 0; i < TOTAL; i++)); do
+    for ((k = 0; k < 4; k++)); do
+        one_call "${CASES[(i + k) % 4]}" "$i" $((i >= WARMUP ? 1 : 0))
+    done
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+ACCEPTED=$(( $(pam_accepts) - ACCEPT_BEFORE ))
+
+# --- report ----------------------------------------------------------------------------------------
+stats() { # FILE: "median p90 p99 max" in ms (nearest rank)
+    sort -n "$1" | awk '{ v[NR] = $1 } END {
+        r50 = int((NR * 50 + 99) / 100); r90 = int((NR * 90 + 99) / 100); r99 = int((NR * 99 + 99) / 100)
+        printf "%.2f %.2f %.2f %.2f", v[r50] / 1000, v[r90] / 1000, v[r99] / 1000, v[NR] / 1000 }'
+}
+declare -A MED P90 P99 MAX
+for c in "${CASES[@]}"; do read -r "MED[$c]" "P90[$c]" "P99[$c]" "MAX[$c]" <<<"$(stats "$WORK/us-$c")"; done
+added() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.2f", a - b }'; }
+verdict() { # CASE: whether its added median latency is at most pam_oath's
+    awk -v o="$(added "${MED[$1]}" "${MED[permit]}")" -v p="$(added "${MED[oath]}" "${MED[permit]}")" \
+        'BEGIN { if (o + 0 <= p + 0) print "met"; else print "NOT met" }'
+}
+declare -A LABEL=([permit]="(a) pam_permit" [oath]="(b) pam_oath, users file"
+    [socket]="(c) ours, appliance socket" [bridge]="(d) ours, standalone bridge")
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -1)" ] || COMMIT="$COMMIT (with uncommitted changes)"
+FS=$(df -PT "$WORK" | awk 'NR == 2 { print $2 " (" $1 ")" }')
+
+REPORT=$(
+    echo "OTP appliance PAM latency benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    echo "commit $COMMIT; $(nproc) cores (nproc); $(java -version 2>&1 | head -1);" \
+        "pamtester $(dpkg-query -W -f='${Version}' pamtester 2>/dev/null || echo '?');" \
+        "libpam-oath $(dpkg-query -W -f='${Version}' libpam-oath 2>/dev/null || echo '?')"
+    echo "load average (1/5/15 min) before the appliance started: $LOAD_BEFORE; after the runs: $LOAD_AFTER"
+    echo "$RUNS measured pamtester calls of each case, round-robin, after $WARMUP warm-up calls each;" \
+        "HOTP codes, each used once; users file and H2 database on $FS"
+    echo
+    printf '%-32s %9s %9s %9s %9s %14s %13s\n' "" "median ms" "p90 ms" "p99 ms" "max ms" "added median" "added p99"
+    for c in "${CASES[@]}"; do
+        if [ "$c" = permit ]; then a1="" a2=""; else a1=$(added "${MED[$c]}" "${MED[permit]}"); a2=$(added "${P99[$c]}" "${P99[permit]}"); fi
+        printf '%-32s %9s %9s %9s %9s %14s %13s\n' "${LABEL[$c]}" "${MED[$c]}" "${P90[$c]}" "${P99[$c]}" "${MAX[$c]}" "$a1" "$a2"
+    done
+    echo
+    echo "target (added median over pam_permit no more than pam_oath's $(added "${MED[oath]}" "${MED[permit]}") ms):" \
+        "appliance socket $(added "${MED[socket]}" "${MED[permit]}") ms: $(verdict socket);" \
+        "standalone bridge $(added "${MED[bridge]}" "${MED[permit]}") ms: $(verdict bridge)"
+    echo "accepted: the appliance counted $ACCEPTED PAM ACCEPTs for $((2 * TOTAL)) calls of (c) and (d);" \
+        "failed calls (pamtester exit status not 0): pam_permit ${FAILED[permit]}, pam_oath ${FAILED[oath]}," \
+        "socket ${FAILED[socket]}, bridge ${FAILED[bridge]}"
+    if [ $((FAILED[oath] + FAILED[socket] + FAILED[bridge] + FAILED[permit])) -gt 0 ] || [ "$ACCEPTED" -ne $((2 * TOTAL)) ]; then
+        echo "WARNING: not every call was accepted: this run did not measure the accept path only"
+    fi
+    if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+        echo "NOTE: the machine was busy before the appliance started (load ${LOAD_BEFORE%% *} on $(nproc) cores): figures are noisy"
+    fi
+)
+mkdir -p "$BENCH_DIR/results"
+RESULT=$BENCH_DIR/results/pam-latency-$(date '+%Y%m%d-%H%M%S').txt
+{
+    echo "$REPORT"
+    echo
+    echo "--- every measured call, µs, in order (columns: ${CASES[*]}):"
+    paste "$WORK/us-permit" "$WORK/us-oath" "$WORK/us-socket" "$WORK/us-bridge"
+} >"$RESULT"
+echo
+echo "$REPORT"
+echo
+echo "(written to ${RESULT#"$ROOT"/})"
