@@ -1,14 +1,22 @@
-# Sourced by the benchmark scripts (bench/rest-validate.sh, bench/import.sh): what each of them does around its
-# measurement. The caller sets ROOT (the source tree) and NAME (its name, for messages and file names) first.
+# Sourced by the benchmark scripts (bench/rest-validate.sh, bench/import.sh, bench/radius.sh, bench/pam-latency.sh):
+# what each of them does around its measurement. The caller sets ROOT (the source tree) and NAME (its name, for
+# messages and file names) first.
 #
 #   bench_port START [P]       the port: P when given and free, else the first free one from START on
 #   bench_build JAR...         builds the jars (mvn -B -q -DskipTests install) when one of them is missing
-#   bench_workdir              makes $WORK, a fresh temporary directory; on exit stops $APP_PID and the PIDs in
-#                              BENCH_PIDS, shows the appliance log's last lines after a failure, removes $WORK
+#   bench_workdir              makes $WORK, a fresh temporary directory; on exit stops the PIDs in BENCH_PIDS and
+#                              $APP_PID (bench_stop), shows the last lines of the appliance log and of the logs
+#                              $WORK/NAME.log named in BENCH_LOGS after a failure, removes $WORK
+#   bench_stop PID             stops a process: SIGTERM, up to 20 s, then SIGKILL
 #   bench_start_appliance PORT [VAR=VALUE...]
-#                              starts a private copy of the appliance jar with --nohazelcast on $WORK/data (H2 unless
-#                              OTP_APPLIANCE_DB_URL is among the VAR=VALUE), the RADIUS server off, BENCH_JAVA_OPTS;
-#                              sets APP_PID and BASE; the log goes to $WORK/appliance.log
+#                              starts a private copy of the appliance jar (copied to $WORK/otp-appliance.jar unless the
+#                              caller put one there) with --nohazelcast on $WORK/data (H2 unless OTP_APPLIANCE_DB_URL
+#                              is among the VAR=VALUE), the RADIUS server off unless a VAR=VALUE sets
+#                              OTP_APPLIANCE_RADIUS_PORT, BENCH_JAVA_OPTS; sets APP_PID and BASE; the log goes to
+#                              $WORK/appliance.log
+#   bench_wait_ready PID WHAT SECONDS FAILURE COMMAND...
+#                              runs COMMAND every 0.2 s until it succeeds; dies with "WHAT exited during start-up" when
+#                              PID is gone, with "WHAT FAILURE within SECONDS s" when SECONDS have passed
 #   bench_wait_healthy         waits up to 240 s for GET $BASE/health to answer 200
 #   bench_commit               the commit, "(with uncommitted changes)" when the tree has some
 #   bench_busy_note LOAD       a NOTE line when LOAD (a 1-minute load average) is above half the cores
@@ -42,6 +50,7 @@ bench_build() {
 
 APP_PID=""
 BENCH_PIDS=()
+BENCH_LOGS=()
 bench_stop() { # PID: SIGTERM, up to 20 s, then SIGKILL
     local pid=$1
     [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
@@ -51,12 +60,15 @@ bench_stop() { # PID: SIGTERM, up to 20 s, then SIGKILL
     wait "$pid" 2>/dev/null || true
 }
 bench_cleanup() {
-    local rc=$? pid
-    for pid in "${BENCH_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    local rc=$? pid name
+    for pid in "${BENCH_PIDS[@]}"; do bench_stop "$pid"; done
     bench_stop "$APP_PID"
-    if [ "$rc" -ne 0 ] && [ -f "$WORK/appliance.log" ]; then
-        echo "--- last lines of the appliance log:" >&2
-        tail -n 30 "$WORK/appliance.log" >&2 || true
+    if [ "$rc" -ne 0 ]; then
+        for name in appliance "${BENCH_LOGS[@]}"; do
+            [ -f "$WORK/$name.log" ] || continue
+            echo "--- last lines of the $name log:" >&2
+            tail -n 30 "$WORK/$name.log" >&2 || true
+        done
     fi
     rm -rf "$WORK"
 }
@@ -69,7 +81,7 @@ bench_workdir() {
 bench_start_appliance() {
     local port=$1; shift
     # A private copy: a concurrent rebuild of the jar cannot pull it from under the running server.
-    cp "$ROOT/appliance-war/target/otp-appliance.jar" "$WORK/otp-appliance.jar"
+    [ -f "$WORK/otp-appliance.jar" ] || cp "$ROOT/appliance-war/target/otp-appliance.jar" "$WORK/otp-appliance.jar"
     mkdir -p "$WORK/data" "$WORK/tmp"
     BASE=http://127.0.0.1:$port
     # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
@@ -79,13 +91,19 @@ bench_start_appliance() {
     APP_PID=$!
 }
 
+bench_wait_ready() {
+    local pid=$1 what=$2 secs=$3 failure=$4 started=$SECONDS; shift 4
+    until "$@"; do
+        kill -0 "$pid" 2>/dev/null || die "$what exited during start-up"
+        [ $((SECONDS - started)) -lt "$secs" ] || die "$what $failure within $secs s"
+        sleep 0.2
+    done
+}
+
+bench_healthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/health" || true)" = 200 ]; }
 bench_wait_healthy() {
     local started=$SECONDS
-    until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/health" || true)" = 200 ]; do
-        kill -0 "$APP_PID" 2>/dev/null || die "the appliance exited during start-up"
-        [ $((SECONDS - started)) -lt 240 ] || die "the appliance did not answer 200 on /health within 240 s"
-        sleep 0.5
-    done
+    bench_wait_ready "$APP_PID" "the appliance" 240 "did not answer 200 on /health" bench_healthy
     log "appliance healthy after ~$((SECONDS - started)) s more"
 }
 

@@ -14,6 +14,9 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
+NAME=pam-latency
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 APP_JAR=$ROOT/appliance-war/target/otp-appliance.jar
 BRIDGE_JAR=$ROOT/pam-bridge/target/pam-bridge.jar
 MODULE=$ROOT/pam-bridge/target/pam_otp_appliance.so
@@ -24,8 +27,6 @@ PORT=""              # default: the first free port from 18800 on
 SEED=otp-pam-bench-1
 
 usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-die() { echo "pam-latency: $*" >&2; exit 1; }
-log() { echo "== $*" >&2; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -42,7 +43,6 @@ done
 [ -z "$PORT" ] || [[ $PORT =~ ^[0-9]+$ && $PORT -gt 0 && $PORT -lt 65536 ]] || die "--port must be a port number, not '$PORT'"
 [ "$(id -u)" = 0 ] || die "run it as root: it writes PAM service files to /etc/pam.d (removed on exit)"
 [ -n "${EPOCHREALTIME:-}" ] || die "needs bash 5 (EPOCHREALTIME)"
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # --- tools -----------------------------------------------------------------------------------------
 find_pam_module() { # NAME: the path of a system PAM module, or nothing
@@ -70,73 +70,35 @@ command -v java >/dev/null || die "java (17+) is not installed"
 command -v curl >/dev/null || die "curl is not installed"
 OATH_MODULE=$(find_pam_module pam_oath.so)
 [ -n "$OATH_MODULE" ] || die "pam_oath.so not found after installing libpam-oath"
-if [ ! -f "$APP_JAR" ] || [ ! -f "$BRIDGE_JAR" ]; then
-    command -v mvn >/dev/null || die "the jars are not built and mvn is not installed"
-    log "building the jars and the PAM module (mvn -B -q -DskipTests install)"
-    (cd "$ROOT" && mvn -B -q -DskipTests install)
-fi
+bench_build "$APP_JAR" "$BRIDGE_JAR"
 if [ ! -f "$MODULE" ]; then
     log "building the PAM module (pam-bridge/src/main/c/build.sh)"
     "$ROOT/pam-bridge/src/main/c/build.sh" "$ROOT/pam-bridge/target" >&2
 fi
 [ -f "$MODULE" ] || die "no $MODULE"
-if [ -z "$PORT" ]; then
-    PORT=18800
-    while port_in_use "$PORT"; do PORT=$((PORT + 1)); done
-elif port_in_use "$PORT"; then
-    die "port $PORT is already in use; pick another with --port"
-fi
+PORT=$(bench_port 18800 "$PORT")
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)   # before anything of ours runs
 
 # --- work dir, clean-up ----------------------------------------------------------------------------
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/otpa-pam-bench.XXXXXX")
+bench_workdir   # on exit: stops the bridge (BENCH_PIDS) and the appliance, shows their logs after a failure
+BENCH_LOGS=(bridge)
 SERVICE=otpa-bench-$$
 CASES=(permit oath socket bridge)
-APP_PID=""
-BRIDGE_PID=""
-stop() { # PID: SIGTERM, up to 20 s, then SIGKILL
-    local pid=$1
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local rc=$?
-    stop "$BRIDGE_PID"
-    stop "$APP_PID"
-    for c in "${CASES[@]}"; do rm -f "/etc/pam.d/$SERVICE-$c"; done
-    if [ "$rc" -ne 0 ]; then
-        for f in appliance bridge; do
-            if [ -f "$WORK/$f.log" ]; then
-                echo "--- last lines of the $f log:" >&2
-                tail -n 20 "$WORK/$f.log" >&2 || true
-            fi
-        done
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+remove_services() { local c; for c in "${CASES[@]}"; do rm -f "/etc/pam.d/$SERVICE-$c"; done; }
+trap 'bench_cleanup; remove_services' EXIT   # and on exit: the PAM service files
 
-# Private copies: a concurrent rebuild cannot pull them from under the running processes.
-cp "$APP_JAR" "$WORK/otp-appliance.jar"
+# Private copies: a concurrent rebuild cannot pull them from under the running processes (the appliance's:
+# bench_start_appliance).
 cp "$BRIDGE_JAR" "$WORK/pam-bridge.jar"
 cp "$MODULE" "$WORK/pam_otp_appliance.so"
-mkdir -p "$WORK/data" "$WORK/tmp" "$WORK/oath"
+mkdir -p "$WORK/oath"
 chmod 0700 "$WORK/oath"
 
 # --- the appliance, on a fresh data dir, serving its PAM socket ------------------------------------
-BASE=http://127.0.0.1:$PORT
+# RADIUS off (bench_start_appliance): its UDP port 1812 may be taken, and it is not measured here.
+bench_start_appliance "$PORT" OTP_APPLIANCE_PAM_SOCKET="$WORK/app.sock"
 log "starting the appliance on $BASE with its PAM socket $WORK/app.sock"
-# shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
-# RADIUS off: its UDP port 1812 may be taken, and it is not measured here.
-env OTP_APPLIANCE_DATA_DIR="$WORK/data" OTP_APPLIANCE_PAM_SOCKET="$WORK/app.sock" OTP_APPLIANCE_RADIUS_PORT=0 \
-    java ${BENCH_JAVA_OPTS:-} -Djava.io.tmpdir="$WORK/tmp" -jar "$WORK/otp-appliance.jar" \
-    --port "$PORT" --nohazelcast --rootDir "$WORK/payara-root" >"$WORK/appliance.log" 2>&1 &
-APP_PID=$!
 
 # Meanwhile: the secrets (20 bytes each, from the seed), the codes, the users file, the PAM services.
 secret() { printf '%s' "$SEED/$1" | sha256sum | cut -c1-40; }                      # hex
@@ -156,13 +118,8 @@ printf 'auth required %s socket=%s\n' "$WORK/pam_otp_appliance.so" "$WORK/app.so
 printf 'auth required %s socket=%s\n' "$WORK/pam_otp_appliance.so" "$WORK/bridge.sock" >"/etc/pam.d/$SERVICE-bridge"
 declare -A USER_OF=([permit]=pam-bench-permit [oath]=pam-bench-oath [socket]=pam-bench-socket [bridge]=pam-bench-bridge)
 
-STARTED=$SECONDS
-until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/health" || true)" = 200 ] && [ -S "$WORK/app.sock" ]; do
-    kill -0 "$APP_PID" 2>/dev/null || die "the appliance exited during start-up"
-    [ $((SECONDS - STARTED)) -lt 240 ] || die "the appliance did not answer 200 on /health within 240 s"
-    sleep 0.5
-done
-log "appliance healthy after ~$((SECONDS - STARTED)) s"
+bench_wait_healthy
+bench_wait_ready "$APP_PID" "the appliance" 60 "did not open its PAM socket" test -S "$WORK/app.sock"
 
 ADMIN_KEY=$(tr -d '[:space:]' <"$WORK/data/admin.key")
 api() { # PATH JSON: POST with the admin key; fails on anything but 201
@@ -187,12 +144,8 @@ EOF
 log "starting the standalone bridge on $WORK/bridge.sock"
 java -jar "$WORK/pam-bridge.jar" --config "$WORK/pam-bridge.properties" >"$WORK/bridge.log" 2>&1 &
 BRIDGE_PID=$!
-STARTED=$SECONDS
-until [ -S "$WORK/bridge.sock" ]; do
-    kill -0 "$BRIDGE_PID" 2>/dev/null || die "the bridge exited during start-up"
-    [ $((SECONDS - STARTED)) -lt 60 ] || die "the bridge did not open its socket within 60 s"
-    sleep 0.2
-done
+BENCH_PIDS+=("$BRIDGE_PID")
+bench_wait_ready "$BRIDGE_PID" "the bridge" 60 "did not open its socket" test -S "$WORK/bridge.sock"
 
 # --- measure -----------------------------------------------------------------------------------------
 # pam_accepts: the appliance's own count of PAM validations answered ACCEPT (/metrics)
@@ -241,8 +194,7 @@ verdict() { # CASE: whether its added median latency is at most pam_oath's
 }
 declare -A LABEL=([permit]="(a) pam_permit" [oath]="(b) pam_oath, users file"
     [socket]="(c) ours, appliance socket" [bridge]="(d) ours, standalone bridge")
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -1)" ] || COMMIT="$COMMIT (with uncommitted changes)"
+COMMIT=$(bench_commit)
 FS=$(df -PT "$WORK" | awk 'NR == 2 { print $2 " (" $1 ")" }')
 
 REPORT=$(
@@ -269,9 +221,7 @@ REPORT=$(
     if [ $((FAILED[oath] + FAILED[socket] + FAILED[bridge] + FAILED[permit])) -gt 0 ] || [ "$ACCEPTED" -ne $((2 * TOTAL)) ]; then
         echo "WARNING: not every call was accepted: this run did not measure the accept path only"
     fi
-    if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
-        echo "NOTE: the machine was busy before the appliance started (load ${LOAD_BEFORE%% *} on $(nproc) cores): figures are noisy"
-    fi
+    bench_busy_note "${LOAD_BEFORE%% *}"
 )
 mkdir -p "$BENCH_DIR/results"
 RESULT=$BENCH_DIR/results/pam-latency-$(date '+%Y%m%d-%H%M%S').txt

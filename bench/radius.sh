@@ -12,6 +12,9 @@ set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH_DIR")
+NAME=radius
+# shellcheck source=bench/lib.sh
+. "$BENCH_DIR/lib.sh"
 APP_JAR=$ROOT/appliance-war/target/otp-appliance.jar
 CORE_JAR=$ROOT/otp-core/target/otp-core-0.1.0-SNAPSHOT.jar
 RADIUS_JAR=$ROOT/radius-adapter/target/radius-adapter-0.1.0-SNAPSHOT.jar
@@ -28,8 +31,6 @@ SEED=otp-radius-bench-1
 ONLY=""
 
 usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
-die() { echo "radius: $*" >&2; exit 1; }
-log() { echo "== $*" >&2; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -86,12 +87,7 @@ if [ "$FREERADIUS_INSTALLED_NOW" = yes ]; then
         fi
     fi
 fi
-if [ ! -f "$APP_JAR" ] || [ ! -f "$CORE_JAR" ] || [ ! -f "$RADIUS_JAR" ]; then
-    command -v mvn >/dev/null || die "the jars are not built and mvn is not installed"
-    log "building the jars (mvn -B -q -DskipTests install)"
-    (cd "$ROOT" && mvn -B -q -DskipTests install)
-fi
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+bench_build "$APP_JAR" "$CORE_JAR" "$RADIUS_JAR"
 # A UDP port is taken when any local socket is bound to it (/proc/net/udp*, port in hex).
 udp_port_in_use() {
     local hex f; hex=$(printf '%04X' "$1")
@@ -106,44 +102,15 @@ free_udp_port() {
     while udp_port_in_use "$p" || [ "$p" = "${2:-}" ]; do p=$((p + 1)); done
     echo "$p"
 }
-if [ -z "$PORT" ]; then
-    PORT=18900
-    while port_in_use "$PORT"; do PORT=$((PORT + 1)); done
-elif port_in_use "$PORT"; then
-    die "port $PORT is already in use; pick another with --port"
-fi
+PORT=$(bench_port 18900 "$PORT")
 APP_RADIUS_PORT=$(free_udp_port 18912)
 FR_RADIUS_PORT=$(free_udp_port $((APP_RADIUS_PORT + 1)) "$APP_RADIUS_PORT")
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)   # before anything of ours runs
 
 # --- working directory and cleanup -----------------------------------------------------------------
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/otp-radius-bench.XXXXXX")
-APP_PID=""
-FR_PID=""
-stop_process() {   # stop_process PID: TERM, up to 20 s, then KILL
-    local pid=$1
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -9 "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-    local rc=$?
-    stop_process "$APP_PID"
-    stop_process "$FR_PID"
-    if [ "$rc" -ne 0 ]; then
-        for f in appliance.log freeradius.log; do
-            [ -f "$WORK/$f" ] || continue
-            echo "--- last lines of $f:" >&2
-            tail -n 30 "$WORK/$f" >&2 || true
-        done
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_workdir   # on exit: stops the appliance and FreeRADIUS (BENCH_PIDS), shows their logs after a failure
+BENCH_LOGS=(freeradius)
 
 # Private copies: a concurrent rebuild cannot pull a jar from under the running server. A jar being
 # written right now (a build in another shell) is waited for: copied only when its size and time
@@ -162,7 +129,7 @@ copy_stable() {
 }
 copy_stable "$CORE_JAR" "$WORK/otp-core.jar"
 copy_stable "$RADIUS_JAR" "$WORK/radius-adapter.jar"
-mkdir -p "$WORK/data" "$WORK/tmp" "$WORK/classes"
+mkdir -p "$WORK/classes"
 SECRET=$(head -c 24 /dev/urandom | base64 | tr -d '/+=' | head -c 32)   # RADIUS shared secret, 32 characters
 [ "${#SECRET}" -ge 16 ] || die "could not make a shared secret"
 RUN=$(date +%s)
@@ -191,22 +158,11 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
 # --- 1. the appliance ------------------------------------------------------------------------------
 APP=""; LOAD_APP_BEFORE=""; LOAD_APP_AFTER=""
 if [ "$RUN_APPLIANCE" = yes ]; then
-    copy_stable "$APP_JAR" "$WORK/otp-appliance.jar"
-    BASE=http://127.0.0.1:$PORT
+    copy_stable "$APP_JAR" "$WORK/otp-appliance.jar"   # bench_start_appliance runs this copy
+    unset OTP_APPLIANCE_PAM_SOCKET   # no PAM socket: it is not measured here
+    bench_start_appliance "$PORT" OTP_APPLIANCE_RADIUS_PORT="$APP_RADIUS_PORT" OTP_APPLIANCE_RADIUS_BIND_ADDRESS=127.0.0.1
     log "starting the appliance on $BASE, RADIUS on 127.0.0.1 UDP $APP_RADIUS_PORT (data dir $WORK/data)"
-    # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
-    env -u OTP_APPLIANCE_PAM_SOCKET OTP_APPLIANCE_DATA_DIR="$WORK/data" \
-        OTP_APPLIANCE_RADIUS_PORT="$APP_RADIUS_PORT" OTP_APPLIANCE_RADIUS_BIND_ADDRESS=127.0.0.1 \
-        java ${BENCH_JAVA_OPTS:-} -Djava.io.tmpdir="$WORK/tmp" -jar "$WORK/otp-appliance.jar" \
-        --port "$PORT" --nohazelcast --rootDir "$WORK/payara-root" >"$WORK/appliance.log" 2>&1 &
-    APP_PID=$!
-    STARTED=$SECONDS
-    until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$BASE/health" || true)" = 200 ]; do
-        kill -0 "$APP_PID" 2>/dev/null || die "the appliance exited during start-up"
-        [ $((SECONDS - STARTED)) -lt 240 ] || die "the appliance did not answer 200 on /health within 240 s"
-        sleep 0.5
-    done
-    log "appliance healthy after ~$((SECONDS - STARTED)) s"
+    bench_wait_healthy
     [ -s "$WORK/data/admin.key" ] || die "no $WORK/data/admin.key"
     ADMIN_KEY=$(tr -d '[:space:]' <"$WORK/data/admin.key")
     OUT=$(curl -sS --fail-with-body -X POST "$BASE/api/v1/radius/clients" -H "Authorization: Bearer $ADMIN_KEY" \
@@ -225,7 +181,7 @@ if [ "$RUN_APPLIANCE" = yes ]; then
     # What the appliance logged while under load (start-up has warnings of its own).
     tail -n +$((LOG_LINES + 1)) "$WORK/appliance.log" >"$WORK/appliance-under-load.log"
     log "stopping the appliance"
-    stop_process "$APP_PID"; APP_PID=""
+    bench_stop "$APP_PID"; APP_PID=""
 fi
 
 # --- 2. FreeRADIUS with rlm_totp -------------------------------------------------------------------
@@ -248,12 +204,8 @@ if [ "$RUN_FREERADIUS" = yes ]; then
     log "starting FreeRADIUS ${FR_VERSION:-?} on 127.0.0.1 UDP $FR_RADIUS_PORT"
     freeradius -f -d "$FR_CONF" -l stdout >"$WORK/freeradius.log" 2>&1 &
     FR_PID=$!
-    STARTED=$SECONDS
-    until grep -q 'Ready to process requests' "$WORK/freeradius.log"; do
-        kill -0 "$FR_PID" 2>/dev/null || die "freeradius exited during start-up"
-        [ $((SECONDS - STARTED)) -lt 30 ] || die "freeradius was not ready within 30 s"
-        sleep 0.2
-    done
+    BENCH_PIDS=("$FR_PID")
+    bench_wait_ready "$FR_PID" freeradius 30 "was not ready" grep -q 'Ready to process requests' "$WORK/freeradius.log"
     log "FreeRADIUS: ${WARMUP} s warm-up, then ${DURATION} s measured, $INFLIGHT requests in flight"
     LOAD_FR_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
     # FreeRADIUS 3.2.1 (Debian 12) puts no Message-Authenticator in its answers (3.2.5 does, against
@@ -263,7 +215,7 @@ if [ "$RUN_FREERADIUS" = yes ]; then
     FR=$(load freeradius totp "$FR_RADIUS_PORT" "$FR_PID" --require-ma false --retransmit-after 0)
     LOAD_FR_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
     log "stopping FreeRADIUS"
-    stop_process "$FR_PID"; FR_PID=""
+    bench_stop "$FR_PID"; BENCH_PIDS=()
 fi
 
 # --- report ----------------------------------------------------------------------------------------
@@ -279,8 +231,7 @@ counts() {
         "invalid answers $(field "$2" invalid), late $(field "$2" late); answers without Message-Authenticator" \
         "$(field "$2" without_ma); server CPU $(field "$2" server_cpu_s) s, generator CPU $(field "$2" generator_cpu_s) s"
 }
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -z "$(git -C "$ROOT" status --porcelain 2>/dev/null | head -1)" ] || COMMIT="$COMMIT (with uncommitted changes)"
+COMMIT=$(bench_commit)
 RATIO=""
 if [ -n "$APP" ] && [ -n "$FR" ]; then
     RATIO=$(awk -v a="$(field "$APP" accept_rps)" -v f="$(field "$FR" accept_rps)" 'BEGIN { if (f > 0) printf "%.1f", 100 * a / f; else print "n/a" }')
@@ -334,9 +285,7 @@ REPORT=$(
         echo "appliance / FreeRADIUS: $RATIO % of the accepted requests per second"
         echo "target (at least 25 %, a quarter of FreeRADIUS's rate, with durable replay protection on): $MET"
     fi
-    if awk -v l="${LOAD_BEFORE%% *}" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
-        echo "NOTE: the machine was busy before the appliance started (load ${LOAD_BEFORE%% *} on $(nproc) cores): figures are noisy"
-    fi
+    bench_busy_note "${LOAD_BEFORE%% *}"
 )
 mkdir -p "$BENCH_DIR/results"
 RESULT=$BENCH_DIR/results/radius-$(date '+%Y%m%d-%H%M%S').txt
