@@ -69,7 +69,7 @@ class PamIT {
 
     @BeforeAll
     static void start(ExtensionContext context) throws Exception {
-        PamRig.require("PamIT", PamRig.missingBasics(), "apt-get install gcc libpam0g-dev pamtester");
+        Prerequisites.require("PamIT", PamRig.missingBasics(), "apt-get install gcc libpam0g-dev pamtester");
         rig = PamRig.shared(context);
         api = rig.api;
         applianceService = rig.pamService("inproc", rig.applianceSocket, "debug");

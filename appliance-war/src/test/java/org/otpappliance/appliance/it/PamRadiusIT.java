@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -78,17 +77,11 @@ class PamRadiusIT {
         if (module == null) {
             missing.add("pam_radius_auth.so (Debian package libpam-radius-auth) in " + MODULES);
         }
-        pamtester = PamYubicoIT.onPath("pamtester").orElse(null);
+        pamtester = Prerequisites.onPath("pamtester").orElse(null);
         if (pamtester == null) {
             missing.add("pamtester on the PATH (Debian package pamtester)");
         }
-        if (!missing.isEmpty()) {
-            String reason = "PamRadiusIT needs " + String.join(", ", missing);
-            if (System.getenv("CI") != null) {
-                fail(reason + ": .ci/run must install them for this test");
-            }
-            Assumptions.abort(reason + " (apt-get install pamtester libpam-radius-auth as root, or run .ci/run)");
-        }
+        Prerequisites.require("PamRadiusIT", missing, "apt-get install pamtester libpam-radius-auth");
     }
 
     @BeforeEach

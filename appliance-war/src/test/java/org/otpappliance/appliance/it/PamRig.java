@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.sun.security.auth.module.UnixSystem;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.UnixDomainSocketAddress;
@@ -22,13 +21,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -103,18 +99,13 @@ final class PamRig implements AutoCloseable {
         }
     }
 
-    static Optional<Path> onPath(String command) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin") + ":/usr/sbin:/sbin";
-        return Stream.of(path.split(File.pathSeparator)).map(dir -> Path.of(dir, command)).filter(Files::isExecutable).findFirst();
-    }
-
     /** What every PAM proof needs, in words, or nothing. */
     static List<String> missingBasics() {
         List<String> missing = new ArrayList<>();
         if (!isRoot() || !Files.isWritable(PAM_D)) {
             missing.add("root (to write " + PAM_D + " and run processes as nobody)");
         }
-        if (onPath("pamtester").isEmpty()) {
+        if (Prerequisites.onPath("pamtester").isEmpty()) {
             missing.add("pamtester on the PATH (Debian package pamtester)");
         }
         if (!Files.isRegularFile(module())) {
@@ -123,23 +114,12 @@ final class PamRig implements AutoCloseable {
         if (!Files.isRegularFile(bridgeJar())) {
             missing.add("the standalone bridge " + bridgeJar() + " (mvn install)");
         }
-        if (onPath("setpriv").isEmpty()) {
+        if (Prerequisites.onPath("setpriv").isEmpty()) {
             missing.add("setpriv (Debian package util-linux)");
         }
         return missing;
     }
 
-    /** Fails when CI is set and something is missing, else skips the test class with the reason. */
-    static void require(String test, List<String> missing, String install) {
-        if (missing.isEmpty()) {
-            return;
-        }
-        String reason = test + " needs " + String.join(", ", missing);
-        if (System.getenv("CI") != null) {
-            fail(reason + ": .ci/run must provide them for this test");
-        }
-        Assumptions.abort(reason + " (as root: " + install + ", then mvn install; or run .ci/run)");
-    }
 
     // ------------------------------------------------------------ the shared rig
 
@@ -292,7 +272,7 @@ final class PamRig implements AutoCloseable {
     }
 
     static Login pamtester(String service, String user, List<String> items, Typist typist) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(onPath("pamtester").orElseThrow().toString(), "-v"));
+        List<String> cmd = new ArrayList<>(List.of(Prerequisites.onPath("pamtester").orElseThrow().toString(), "-v"));
         for (String item : items) {
             cmd.add("-I");
             cmd.add(item);
@@ -413,7 +393,7 @@ final class PamRig implements AutoCloseable {
         }
         Path output = Files.createTempFile(dir, "probe", ".out");
         try {
-            Process p = new ProcessBuilder(onPath("setpriv").orElseThrow().toString(), "--reuid=" + user, "--regid=" + group,
+            Process p = new ProcessBuilder(Prerequisites.onPath("setpriv").orElseThrow().toString(), "--reuid=" + user, "--regid=" + group,
                     "--clear-groups", "--", java().toString(), "-XX:-UsePerfData", "-Xshare:auto", source.toString(),
                     socket.toString(), pamUser, code)
                     .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(output.toFile()).start();

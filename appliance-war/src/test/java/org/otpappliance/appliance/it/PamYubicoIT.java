@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import jakarta.json.JsonObject;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,11 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,17 +59,11 @@ class PamYubicoIT {
         if (module == null) {
             missing.add("pam_yubico.so (Debian package libpam-yubico) in " + MODULES);
         }
-        pamtester = onPath("pamtester").orElse(null);
+        pamtester = Prerequisites.onPath("pamtester").orElse(null);
         if (pamtester == null) {
             missing.add("pamtester on the PATH (Debian package pamtester)");
         }
-        if (!missing.isEmpty()) {
-            String reason = "PamYubicoIT needs " + String.join(", ", missing);
-            if (System.getenv("CI") != null) {
-                fail(reason + ": .ci/run must install them for this test");
-            }
-            Assumptions.abort(reason + " (apt-get install pamtester libpam-yubico as root, or run .ci/run)");
-        }
+        Prerequisites.require("PamYubicoIT", missing, "apt-get install pamtester libpam-yubico");
     }
 
     @BeforeEach
@@ -148,11 +138,5 @@ class PamYubicoIT {
         } finally {
             Files.deleteIfExists(output);
         }
-    }
-
-    static Optional<Path> onPath(String command) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        return Stream.of(path.split(File.pathSeparator)).map(dir -> Path.of(dir, command))
-                .filter(Files::isExecutable).findFirst();
     }
 }

@@ -31,7 +31,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -81,15 +80,10 @@ class RadiusIT {
 
     @BeforeAll
     static void prerequisites() {
-        radclient = PamYubicoIT.onPath("radclient").orElse(null);
-        radtest = PamYubicoIT.onPath("radtest").orElse(null);
-        if (radclient == null || radtest == null) {
-            String reason = "RadiusIT needs radclient and radtest on the PATH (Debian package freeradius-utils)";
-            if (System.getenv("CI") != null) {
-                fail(reason + ": .ci/run must install it for this test");
-            }
-            Assumptions.abort(reason + " (apt-get install freeradius-utils as root, or run .ci/run)");
-        }
+        radclient = Prerequisites.onPath("radclient").orElse(null);
+        radtest = Prerequisites.onPath("radtest").orElse(null);
+        Prerequisites.require("RadiusIT", radclient == null || radtest == null
+                ? List.of("radclient and radtest on the PATH (Debian package freeradius-utils)") : List.of(), "apt-get install freeradius-utils");
     }
 
     @BeforeEach

@@ -66,11 +66,11 @@ class SshLoginIT {
             missing.add(SSHD + " (Debian package openssh-server)");
         }
         for (String command : List.of("ssh", "ssh-keygen", "sshpass", "useradd", "userdel")) {
-            if (PamRig.onPath(command).isEmpty()) {
+            if (Prerequisites.onPath(command).isEmpty()) {
                 missing.add(command + " on the PATH");
             }
         }
-        PamRig.require("SshLoginIT", missing, "apt-get install gcc libpam0g-dev pamtester openssh-server openssh-client sshpass");
+        Prerequisites.require("SshLoginIT", missing, "apt-get install gcc libpam0g-dev pamtester openssh-server openssh-client sshpass");
         rig = PamRig.shared(context);
         api = rig.api;
 
