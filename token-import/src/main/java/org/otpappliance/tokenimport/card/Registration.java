@@ -12,6 +12,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.otpappliance.otp.algorithm.Base32;
 import org.otpappliance.tokenimport.ApplianceClient;
 
@@ -26,6 +27,10 @@ final class Registration {
     /** The token to register. The secret is the caller's: it wipes it. */
     record Token(String serial, String type, byte[] secret, String algorithm, int digits, Integer period,
                  Long counter, String user) {
+    }
+
+    /** A Yubico OTP token: public id (modhex), private id and AES key. The caller wipes the arrays. */
+    record YubicoToken(String serial, String publicId, byte[] privateId, byte[] aesKey, String user) {
     }
 
     /** The outcome: registered (imported or replaced), or not, with the appliance's reason. */
@@ -51,6 +56,18 @@ final class Registration {
         } else {
             token.add("counter", t.counter());
         }
+        return send(token, t.serial(), replace);
+    }
+
+    Outcome register(YubicoToken t, boolean replace) {
+        HexFormat hex = HexFormat.of();
+        var token = Json.createObjectBuilder().add("serial", t.serial()).add("type", "yubico")
+                .add("publicId", t.publicId()).add("privateId", hex.formatHex(t.privateId()))
+                .add("aesKey", hex.formatHex(t.aesKey())).add("user", t.user());
+        return send(token, t.serial(), replace);
+    }
+
+    private Outcome send(jakarta.json.JsonObjectBuilder token, String serial, boolean replace) {
         byte[] body = Json.createObjectBuilder().add("replace", replace).add("dryRun", false)
                 .add("tokens", Json.createArrayBuilder().add(token)).build().toString().getBytes(StandardCharsets.UTF_8);
         HttpResponse<byte[]> response;
@@ -92,7 +109,7 @@ final class Registration {
                 ? ApplianceClient.printable(item.getString("reason")) : null;
         boolean ok = itemStatus.equals("imported") || itemStatus.equals("replaced");
         if (!ok && itemStatus.equals("skipped")) {
-            reason = "the appliance already has a token with serial " + t.serial()
+            reason = "the appliance already has a token with serial " + serial
                     + (reason == null ? "" : " (" + reason + ")") + "; give --replace to replace it";
         }
         return new Outcome(ok, itemStatus, reason, false);

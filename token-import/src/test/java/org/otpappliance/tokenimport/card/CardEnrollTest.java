@@ -29,6 +29,11 @@ import org.otpappliance.otp.algorithm.Base32;
 import org.otpappliance.otp.algorithm.HashAlgorithm;
 import org.otpappliance.otp.algorithm.Hotp;
 import org.otpappliance.otp.algorithm.Totp;
+import org.otpappliance.otp.yubico.Modhex;
+import org.otpappliance.otp.yubico.YubicoKey;
+import org.otpappliance.otp.yubico.YubicoOtp;
+import org.otpappliance.otp.yubico.YubicoOtpBlock;
+import org.otpappliance.otp.yubico.YubicoOtpEncoder;
 import org.otpappliance.tokenimport.TestTls;
 import org.otpappliance.tokenimport.TokenImport;
 import picocli.CommandLine;
@@ -329,6 +334,91 @@ class CardEnrollTest {
             assertTrue(r.out().contains("registered with " + appliance.base()), r.toString());
             assertArrayEquals(Base32.decode(appliance.tokens.get("YKOATH-judy").getString("secret")),
                     card.credential("otp-appliance:judy").key());
+        }
+    }
+
+    @Test
+    void enrollsAYubicoOtpCredentialIntoSlot1ThatTheApplianceCanVerify() throws Exception {
+        try (FakeAppliance appliance = new FakeAppliance()) {
+            Result r = enroll(appliance, "--user", "kate", "--type", "yubico");
+            System.out.println("card enroll (yubico):\n" + r);
+            assertEquals(0, r.exit(), r.toString());
+            JsonObject token = appliance.tokens.get("YKOTP-" + SERIAL);
+            assertNotNull(token, "registered as YKOTP-<serial>: " + appliance.tokens.keySet());
+            assertEquals("yubico", token.getString("type"));
+            assertEquals("kate", token.getString("user"));
+            String publicId = "vv" + Modhex.encode(ByteBuffer.allocate(4).putInt((int) SERIAL).array());
+            assertEquals(publicId, token.getString("publicId"));
+            byte[] privateId = HexFormat.of().parseHex(token.getString("privateId"));
+            byte[] aesKey = HexFormat.of().parseHex(token.getString("aesKey"));
+            assertEquals(6, privateId.length);
+            assertEquals(16, aesKey.length);
+
+            VirtualYubiKey.SlotConfig stored = card.slot(1);
+            assertNotNull(stored, "slot 1 is configured");
+            assertArrayEquals(Modhex.decode(publicId), stored.fixed(), "the card's public id");
+            assertArrayEquals(privateId, stored.uid(), "the card holds the private id the appliance got");
+            assertArrayEquals(aesKey, stored.key(), "the card holds the AES key the appliance got");
+            assertArrayEquals(new byte[6], stored.accCode());
+            assertEquals(0x20, stored.tktFlags(), "APPEND_CR");
+            assertEquals(0x04, stored.extFlags(), "SERIAL_API_VISIBLE");
+            assertEquals(0, stored.cfgFlags());
+            assertNull(card.slot(2));
+
+            // what the key would type, built from what the card holds; the appliance's key decrypts it
+            String typed = YubicoOtpEncoder.otp(Modhex.encode(stored.fixed()), stored.key(),
+                    YubicoOtpEncoder.plaintext(stored.uid(), 1, 0x123456, 0, 0x4242));
+            YubicoOtp otp = YubicoOtp.parse(typed).orElseThrow();
+            assertEquals(token.getString("publicId"), otp.publicId());
+            YubicoOtpBlock block = new YubicoKey(aesKey).decrypt(otp).orElseThrow(() -> new AssertionError("no decrypt"));
+            assertTrue(block.privateIdMatches(privateId));
+            assertEquals(1, block.usageCounter());
+            assertNoSecret(r, aesKey);
+            assertNoSecret(r, privateId);
+
+            Result again = enroll(appliance, "--user", "kate", "--type", "yubico", "--serial", "YKOTP-kate2");
+            assertEquals(2, again.exit(), "slot 1 is taken now: " + again);
+            assertTrue(again.err().contains("already holds a configuration"), again.toString());
+            assertArrayEquals(aesKey, card.slot(1).key(), "left alone");
+            assertNull(appliance.tokens.get("YKOTP-kate2"));
+        } finally {
+            card.configureSlot(1, null);
+        }
+    }
+
+    @Test
+    void aGivenPublicIdGoesIntoSlot2() throws Exception {
+        try (FakeAppliance appliance = new FakeAppliance()) {
+            Result r = enroll(appliance, "--user", "leo", "--type", "yubico", "--slot", "2", "--public-id", "CCCCBCDE",
+                    "--serial", "YKOTP-leo");
+            assertEquals(0, r.exit(), r.toString());
+            assertEquals("ccccbcde", appliance.tokens.get("YKOTP-leo").getString("publicId"));
+            assertArrayEquals(Modhex.decode("ccccbcde"), card.slot(2).fixed());
+            assertArrayEquals(HexFormat.of().parseHex(appliance.tokens.get("YKOTP-leo").getString("aesKey")),
+                    card.slot(2).key());
+            assertNull(card.slot(1));
+
+            Result bad = enroll(appliance, "--user", "leo", "--type", "yubico", "--public-id", "xyz1");
+            assertEquals(2, bad.exit(), bad.toString());
+            assertTrue(bad.err().contains("--public-id must be"), bad.toString());
+        } finally {
+            card.configureSlot(2, null);
+        }
+    }
+
+    @Test
+    void whenTheApplianceFailsTheOtpSlotIsErasedAgain() throws Exception {
+        try (FakeAppliance appliance = new FakeAppliance()) {
+            appliance.forcedStatus = 500;
+            Result r = enroll(appliance, "--user", "mia", "--type", "yubico", "--slot", "2", "--serial", "YKOTP-mia");
+            System.out.println("card enroll yubico, appliance answers 500:\n" + r);
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.err().contains("HTTP 500"), r.toString());
+            assertTrue(r.err().contains("OTP slot 2 was erased again"), r.toString());
+            assertNull(card.slot(2), "rolled back");
+            assertTrue(appliance.tokens.isEmpty());
+        } finally {
+            card.configureSlot(2, null);
         }
     }
 }

@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * (vpcd protocol: 2-byte big-endian length + payload; payloads of length 1 are control: 0 power off, 1 power on,
  * 2 reset, 4 get ATR; anything else is a command APDU answered with a response APDU) and implements the subset of
  * YubiKey applications the tool uses: YKOATH (SELECT, PUT, DELETE, LIST, CALCULATE) and the OTP application's
- * SELECT and device-serial request. Credentials are kept in memory so tests can read them back.
+ * SELECT, device-serial request and slot configuration (write and erase, CRC checked). Credentials are kept in memory so tests can read them back.
  */
 final class VirtualYubiKey implements AutoCloseable {
     /** A YubiKey 5 NFC's ATR over CCID. */
@@ -48,6 +48,41 @@ final class VirtualYubiKey implements AutoCloseable {
 
     private enum App { NONE, OATH, OTP }
 
+    /** An OTP slot's configuration as written (ykpers' 52-byte config_st), with its parts. */
+    record SlotConfig(byte[] raw) {
+        byte[] fixed() {
+            return Arrays.copyOf(raw, raw[44]);
+        }
+
+        byte[] uid() {
+            return Arrays.copyOfRange(raw, 16, 22);
+        }
+
+        byte[] key() {
+            return Arrays.copyOfRange(raw, 22, 38);
+        }
+
+        byte[] accCode() {
+            return Arrays.copyOfRange(raw, 38, 44);
+        }
+
+        int extFlags() {
+            return raw[45] & 0xFF;
+        }
+
+        int tktFlags() {
+            return raw[46] & 0xFF;
+        }
+
+        int cfgFlags() {
+            return raw[47] & 0xFF;
+        }
+    }
+
+    private final SlotConfig[] slots = new SlotConfig[2];
+    private int programmingSequence = 1;
+    private volatile int failSlotWriteWith;
+
     final long serial;
     private final Map<String, Credential> credentials = new LinkedHashMap<>();
     private volatile boolean passwordProtected;
@@ -69,6 +104,21 @@ final class VirtualYubiKey implements AutoCloseable {
     /** Makes PUT answer this status word (0 for normal behaviour). */
     void failPutWith(int sw) {
         failPutWith = sw;
+    }
+
+    /** Makes slot writes (not erases) answer this status word (0 for normal behaviour). */
+    void failSlotWriteWith(int sw) {
+        failSlotWriteWith = sw;
+    }
+
+    /** OTP slot 1 or 2's configuration, null when empty. */
+    synchronized SlotConfig slot(int slot) {
+        return slots[slot - 1];
+    }
+
+    /** Configures a slot directly, as if another tool had. */
+    synchronized void configureSlot(int slot, SlotConfig config) {
+        slots[slot - 1] = config;
     }
 
     synchronized List<Credential> credentials() {
@@ -157,7 +207,7 @@ final class VirtualYubiKey implements AutoCloseable {
         }
         return switch (selected) {
             case OATH -> oath(ins, apdu, data);
-            case OTP -> otp(ins, p1);
+            case OTP -> otp(ins, p1, data);
             case NONE -> sw(0x6D00);
         };
     }
@@ -176,15 +226,45 @@ final class VirtualYubiKey implements AutoCloseable {
         }
         if (Arrays.equals(aid, YubiKeyProbe.OTP_AID)) {
             selected = App.OTP;
-            return ok(new byte[] {FIRMWARE[0], FIRMWARE[1], FIRMWARE[2], 1, 0x06, 0x00});
+            return ok(otpStatus());
         }
         selected = App.NONE;
         return sw(0x6A82);
     }
 
-    private byte[] otp(int ins, int p1) {
+    /** The OTP status: firmware, programming sequence, touch level (CONFIG1_VALID 0x01, CONFIG2_VALID 0x02). */
+    private byte[] otpStatus() {
+        int touch = (slots[0] != null ? 0x01 : 0) | (slots[1] != null ? 0x02 : 0);
+        return new byte[] {FIRMWARE[0], FIRMWARE[1], FIRMWARE[2], (byte) programmingSequence, (byte) touch, 0x00};
+    }
+
+    private byte[] otp(int ins, int p1, byte[] data) {
         if (ins == 0x01 && p1 == 0x10) {
             return ok(ByteBuffer.allocate(4).putInt((int) serial).array());
+        }
+        if (ins == 0x01 && (p1 == 0x01 || p1 == 0x03)) { // SLOT_CONFIG, SLOT_CONFIG2: config[52] + access code[6]
+            if (data.length != 58) {
+                return sw(0x6700);
+            }
+            int index = p1 == 0x01 ? 0 : 1;
+            byte[] config = Arrays.copyOf(data, 52);
+            byte[] currentAccessCode = Arrays.copyOfRange(data, 52, 58);
+            if (slots[index] != null && !Arrays.equals(slots[index].accCode(), currentAccessCode)) {
+                return ok(otpStatus()); // a real key ignores the write: the programming sequence stays
+            }
+            boolean erase = Arrays.equals(config, new byte[52]);
+            if (!erase) {
+                if (org.otpappliance.otp.yubico.YubicoOtpBlock.crc16(config, 0, 52)
+                        != org.otpappliance.otp.yubico.YubicoOtpBlock.CRC_RESIDUE) {
+                    return ok(otpStatus()); // a bad CRC: not taken, the programming sequence stays
+                }
+                if (failSlotWriteWith != 0) {
+                    return sw(failSlotWriteWith);
+                }
+            }
+            slots[index] = erase ? null : new SlotConfig(config);
+            programmingSequence = slots[0] == null && slots[1] == null ? 0 : programmingSequence + 1;
+            return ok(otpStatus());
         }
         return sw(0x6D00);
     }
