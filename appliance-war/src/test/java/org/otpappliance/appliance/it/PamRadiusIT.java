@@ -47,9 +47,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(RadiusRig.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PamRadiusIT {
-    static final List<Path> MODULES = List.of(Path.of("/lib/x86_64-linux-gnu/security/pam_radius_auth.so"),
-            Path.of("/lib/security/pam_radius_auth.so"), Path.of("/usr/lib/x86_64-linux-gnu/security/pam_radius_auth.so"),
-            Path.of("/usr/lib/security/pam_radius_auth.so"), Path.of("/usr/lib64/security/pam_radius_auth.so"));
     static final Path PAM_D = Path.of("/etc/pam.d");
     /** Where pam_radius_auth sends from: the RADIUS client without Message-Authenticator. */
     static final String SOURCE = "127.0.0.9";
@@ -69,19 +66,9 @@ class PamRadiusIT {
 
     @BeforeAll
     static void prerequisites() {
-        List<String> missing = new ArrayList<>();
-        if (!Files.isWritable(PAM_D)) {
-            missing.add("root (to write " + PAM_D + ")");
-        }
-        module = MODULES.stream().filter(Files::isRegularFile).findFirst().orElse(null);
-        if (module == null) {
-            missing.add("pam_radius_auth.so (Debian package libpam-radius-auth) in " + MODULES);
-        }
-        pamtester = Prerequisites.onPath("pamtester").orElse(null);
-        if (pamtester == null) {
-            missing.add("pamtester on the PATH (Debian package pamtester)");
-        }
-        Prerequisites.require("PamRadiusIT", missing, "apt-get install pamtester libpam-radius-auth");
+        Prerequisites.PamModule found = Prerequisites.pamModule("PamRadiusIT", "pam_radius_auth.so", "libpam-radius-auth");
+        module = found.module();
+        pamtester = found.pamtester();
     }
 
     @BeforeEach

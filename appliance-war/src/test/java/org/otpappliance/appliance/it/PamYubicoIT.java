@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedAppliance.class)
 class PamYubicoIT {
-    static final List<Path> MODULES = List.of(Path.of("/lib/security/pam_yubico.so"),
-            Path.of("/usr/lib/x86_64-linux-gnu/security/pam_yubico.so"), Path.of("/lib/x86_64-linux-gnu/security/pam_yubico.so"),
-            Path.of("/usr/lib/security/pam_yubico.so"), Path.of("/usr/lib64/security/pam_yubico.so"));
     static final Path PAM_D = Path.of("/etc/pam.d");
 
     static Path module;
@@ -51,19 +47,9 @@ class PamYubicoIT {
 
     @BeforeAll
     static void prerequisites() {
-        List<String> missing = new ArrayList<>();
-        if (!Files.isWritable(PAM_D)) {
-            missing.add("root (to write " + PAM_D + ")");
-        }
-        module = MODULES.stream().filter(Files::isRegularFile).findFirst().orElse(null);
-        if (module == null) {
-            missing.add("pam_yubico.so (Debian package libpam-yubico) in " + MODULES);
-        }
-        pamtester = Prerequisites.onPath("pamtester").orElse(null);
-        if (pamtester == null) {
-            missing.add("pamtester on the PATH (Debian package pamtester)");
-        }
-        Prerequisites.require("PamYubicoIT", missing, "apt-get install pamtester libpam-yubico");
+        Prerequisites.PamModule found = Prerequisites.pamModule("PamYubicoIT", "pam_yubico.so", "libpam-yubico");
+        module = found.module();
+        pamtester = found.pamtester();
     }
 
     @BeforeEach

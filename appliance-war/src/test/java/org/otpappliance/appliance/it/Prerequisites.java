@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -25,6 +26,33 @@ final class Prerequisites {
             fail(reason + ": .ci/run must provide them for this test");
         }
         Assumptions.abort(reason + " (as root: " + install + "; or run .ci/run)");
+    }
+
+    /** A stock PAM module and pamtester, for a test that writes {@code /etc/pam.d} (root). */
+    record PamModule(Path module, Path pamtester) {
+    }
+
+    /** Where Debian and others keep PAM modules. */
+    static final List<String> PAM_MODULE_DIRS = List.of("/lib/x86_64-linux-gnu/security", "/lib/security",
+            "/usr/lib/x86_64-linux-gnu/security", "/usr/lib/security", "/usr/lib64/security");
+
+    /** Requires root, the Debian package's module {@code name} and pamtester (see {@link #require}). */
+    static PamModule pamModule(String test, String name, String debianPackage) {
+        List<String> missing = new ArrayList<>();
+        Path pamD = Path.of("/etc/pam.d");
+        if (!Files.isWritable(pamD)) {
+            missing.add("root (to write " + pamD + ")");
+        }
+        Optional<Path> module = PAM_MODULE_DIRS.stream().map(d -> Path.of(d, name)).filter(Files::isRegularFile).findFirst();
+        if (module.isEmpty()) {
+            missing.add(name + " (Debian package " + debianPackage + ") in " + PAM_MODULE_DIRS);
+        }
+        Optional<Path> pamtester = onPath("pamtester");
+        if (pamtester.isEmpty()) {
+            missing.add("pamtester on the PATH (Debian package pamtester)");
+        }
+        require(test, missing, "apt-get install pamtester " + debianPackage);
+        return new PamModule(module.orElseThrow(), pamtester.orElseThrow());
     }
 
     /** The command's path on the PATH, if there is one. */
