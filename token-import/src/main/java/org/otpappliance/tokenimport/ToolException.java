@@ -7,7 +7,7 @@ package org.otpappliance.tokenimport;
 public final class ToolException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    ToolException(String message) {
+    public ToolException(String message) {
         super(message);
     }
 }

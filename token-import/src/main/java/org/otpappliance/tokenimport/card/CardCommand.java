@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
         header = "Provisions YubiKeys (and other YKOATH cards) in PC/SC readers.",
         description = {"Talks to the cards through the PC/SC service (pcscd on Linux)."},
         footer = {"",
-            "Exit status: 0 done, 1 the token was not enrolled (nothing left on it),",
-            "2 usage or reader/card/appliance error, 3 a credential is left on the card that the appliance does not know."})
+            "Exit status: 0 done, 1 the token (with enroll --wait: some keys) was not",
+            "enrolled, nothing left on it; 2 usage or reader/card/appliance error;",
+            "3 a credential is left on a card that the appliance does not know."})
 public final class CardCommand implements Callable<Integer> {
     /** Exit status when the card holds a credential that could not be removed after a failed registration. */
     public static final int EXIT_CARD_INCONSISTENT = 3;

@@ -1,11 +1,13 @@
 package org.otpappliance.tokenimport.card;
 
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.smartcardio.Card;
 import javax.smartcardio.CardChannel;
 import javax.smartcardio.CardTerminal;
+import javax.smartcardio.CardTerminals;
 import javax.smartcardio.CommandAPDU;
 import javax.smartcardio.ResponseAPDU;
 import javax.smartcardio.TerminalFactory;
@@ -17,6 +19,10 @@ import javax.smartcardio.TerminalFactory;
  *
  * <p>The JDK follows {@code 61xx} answers with ISO GET RESPONSE by itself; YKOATH wants its own SEND REMAINING
  * instead, so that is switched off (unless the user set the properties) and left to the application code.
+ *
+ * <p>{@link #awaitChange} uses {@code CardTerminals.waitForChange}, which sees cards going in and out of the readers
+ * it lists, but not readers being plugged in: it is called with a short timeout, in a loop that lists the readers
+ * each time.
  */
 public final class CardTransport implements SmartCards {
     static {
@@ -28,6 +34,8 @@ public final class CardTransport implements SmartCards {
     }
 
     private final TerminalFactory factory;
+    /** The terminals {@link #awaitChange} waits on: they remember the state the next wait compares with. */
+    private CardTerminals watched;
 
     private CardTransport(TerminalFactory factory) {
         this.factory = factory;
@@ -44,15 +52,47 @@ public final class CardTransport implements SmartCards {
 
     @Override
     public List<Reader> readers() throws CardException {
+        List<CardTerminal> terminals;
         try {
-            List<Reader> out = new ArrayList<>();
-            for (CardTerminal t : factory.terminals().list()) {
-                out.add(new Reader(t.getName(), t.isCardPresent()));
-            }
-            return out;
+            terminals = factory.terminals().list();
         } catch (javax.smartcardio.CardException e) {
             throw new CardException("cannot list the PC/SC readers: " + cause(e));
         }
+        List<Reader> out = new ArrayList<>();
+        for (CardTerminal t : terminals) {
+            try {
+                out.add(new Reader(t.getName(), t.isCardPresent()));
+            } catch (javax.smartcardio.CardException e) {
+                String why = cause(e);
+                if (why.contains("SCARD_E_NO_SERVICE")) {
+                    throw new CardException("cannot list the PC/SC readers: " + why);
+                }
+                // the reader was unplugged after it was listed (a YubiKey taken out): it is not there
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void awaitChange(Duration timeout) throws CardException, InterruptedException {
+        long millis = Math.max(1, timeout.toMillis());
+        try {
+            if (watched == null) {
+                watched = factory.terminals();
+            }
+            if (!watched.list().isEmpty()) {
+                watched.waitForChange(millis);
+                return;
+            }
+            // no readers: PC/SC has nothing to wait on; pause instead, then the caller lists them again
+        } catch (javax.smartcardio.CardException | IllegalStateException e) {
+            // IllegalStateException: the last reader went away between list() and waitForChange()
+            String why = cause(e);
+            if (why.contains("SCARD_E_NO_SERVICE")) {
+                throw new CardException("the PC/SC service went away: " + why);
+            }
+        }
+        Thread.sleep(millis);
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
+import javax.net.ssl.SSLHandshakeException;
 import org.otpappliance.otp.algorithm.Base32;
 import org.otpappliance.tokenimport.ApplianceClient;
 
@@ -24,17 +25,21 @@ import org.otpappliance.tokenimport.ApplianceClient;
 final class Registration {
     static final Duration TIMEOUT = Duration.ofMinutes(1);
 
-    /** The token to register. The secret is the caller's: it wipes it. */
+    /** The token to register; {@code user} null registers it without one. The secret is the caller's: it wipes it. */
     record Token(String serial, String type, byte[] secret, String algorithm, int digits, Integer period,
                  Long counter, String user) {
     }
 
-    /** A Yubico OTP token: public id (modhex), private id and AES key. The caller wipes the arrays. */
+    /** A Yubico OTP token: public id (modhex), private id and AES key; user or null. The caller wipes the arrays. */
     record YubicoToken(String serial, String publicId, byte[] privateId, byte[] aesKey, String user) {
     }
 
-    /** The outcome: registered (imported or replaced), or not, with the appliance's reason. */
-    record Outcome(boolean registered, String status, String reason, boolean maybeStored) {
+    /**
+     * The outcome: registered (imported or replaced), or not, with the appliance's reason. {@code fatal}: the
+     * failure is one every further token would meet too (the API key refused, not the appliance's URL, its TLS
+     * certificate not trusted): a batch stops on it.
+     */
+    record Outcome(boolean registered, String status, String reason, boolean maybeStored, boolean fatal) {
     }
 
     private final ApplianceClient client;
@@ -63,7 +68,10 @@ final class Registration {
         HexFormat hex = HexFormat.of();
         var token = Json.createObjectBuilder().add("serial", t.serial()).add("type", "yubico")
                 .add("publicId", t.publicId()).add("privateId", hex.formatHex(t.privateId()))
-                .add("aesKey", hex.formatHex(t.aesKey())).add("user", t.user());
+                .add("aesKey", hex.formatHex(t.aesKey()));
+        if (t.user() != null) {
+            token.add("user", t.user());
+        }
         return send(token, t.serial(), replace);
     }
 
@@ -74,16 +82,19 @@ final class Registration {
         try {
             response = client.send(body, TIMEOUT);
         } catch (HttpTimeoutException e) {
-            return new Outcome(false, null, "the appliance at " + base() + " did not answer in time", true);
+            return new Outcome(false, null, "the appliance at " + base() + " did not answer in time", true, false);
         } catch (ConnectException e) {
             return new Outcome(false, null, "cannot reach the appliance at " + base()
-                    + " (is it running, and is --server right?)", false);
+                    + " (is it running, and is --server right?)", false, false);
+        } catch (SSLHandshakeException e) {
+            return new Outcome(false, null, "TLS with " + base() + " failed: " + e.getMessage()
+                    + " (for a private CA, give its certificate with --truststore)", false, true);
         } catch (IOException e) {
             return new Outcome(false, null, "cannot talk to the appliance at " + base() + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), true);
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), true, false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Outcome(false, null, "interrupted while waiting for the appliance", true);
+            return new Outcome(false, null, "interrupted while waiting for the appliance", true, false);
         } finally {
             Arrays.fill(body, (byte) 0);
         }
@@ -98,11 +109,12 @@ final class Registration {
                 case 404, 405 -> " (is --server the appliance's base URL?)";
                 default -> "";
             };
-            return new Outcome(false, null, "the appliance answered HTTP " + status + detail + hint, status >= 500);
+            return new Outcome(false, null, "the appliance answered HTTP " + status + detail + hint, status >= 500,
+                    status == 401 || status == 403 || status == 404 || status == 405);
         }
         JsonArray results = o == null ? null : o.getJsonArray("results");
         if (results == null || results.isEmpty() || !(results.get(0) instanceof JsonObject item)) {
-            return new Outcome(false, null, "the appliance answered 200 without a result for the token", true);
+            return new Outcome(false, null, "the appliance answered 200 without a result for the token", true, false);
         }
         String itemStatus = item.getString("status", "");
         String reason = item.get("reason") instanceof jakarta.json.JsonString
@@ -112,7 +124,7 @@ final class Registration {
             reason = "the appliance already has a token with serial " + serial
                     + (reason == null ? "" : " (" + reason + ")") + "; give --replace to replace it";
         }
-        return new Outcome(ok, itemStatus, reason, false);
+        return new Outcome(ok, itemStatus, reason, false, false);
     }
 
     private static JsonObject json(byte[] body) {

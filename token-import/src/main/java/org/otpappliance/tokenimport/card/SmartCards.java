@@ -1,5 +1,6 @@
 package org.otpappliance.tokenimport.card;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,4 +17,14 @@ public interface SmartCards {
 
     /** Connects to the card in {@code reader} (an exact name from {@link #readers()}), any protocol. */
     CardConnection connect(String reader) throws CardException;
+
+    /**
+     * Waits until a card is put into or taken out of a reader, or {@code timeout} has passed, whichever is first; it
+     * may return sooner. A reader that is plugged in or out (a YubiKey is a reader of its own) may only show after
+     * the timeout: callers compare {@link #readers()} from before and after, and call this again.
+     *
+     * @throws CardException        when the PC/SC service is gone
+     * @throws InterruptedException when the thread is interrupted while it waits
+     */
+    void awaitChange(Duration timeout) throws CardException, InterruptedException;
 }

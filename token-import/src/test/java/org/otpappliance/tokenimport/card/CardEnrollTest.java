@@ -40,14 +40,15 @@ import picocli.CommandLine;
 
 /**
  * {@code token-import card list|enroll} through a real PC/SC stack: a private pcscd with Debian's vsmartcard vpcd
- * reader driver, and {@link VirtualYubiKey virtual YubiKeys} plugged into it over TCP. The tool runs in-process
- * and talks to pcscd through javax.smartcardio; the appliance is {@link FakeAppliance a fake} on loopback.
+ * reader driver ({@link Pcscd#shared() shared} by the test classes), and {@link VirtualYubiKey virtual YubiKeys}
+ * plugged into it over TCP. The tool runs in-process and talks to pcscd through javax.smartcardio; the appliance is
+ * {@link FakeAppliance a fake} on loopback.
  * Needs root, pcscd and vsmartcard-vpcd: with CI set they are required, elsewhere the tests are skipped.
  */
 class CardEnrollTest {
     static final long SERIAL = 12345678;
-    static final String READER = "Virtual PCD 00 00";
-    static final String LOCKED_READER = "Virtual PCD 00 01";
+    static final String READER = Pcscd.READER_0;
+    static final String LOCKED_READER = Pcscd.READER_1;
 
     @TempDir
     static Path dir;
@@ -76,7 +77,7 @@ class CardEnrollTest {
             }
             assumeTrue(false, "PC/SC test rig: " + missing);
         }
-        pcscd = Pcscd.start(dir);
+        pcscd = Pcscd.shared();
         card = new VirtualYubiKey(SERIAL).insertInto(pcscd.port);
         lockedCard = new VirtualYubiKey(87654321).passwordProtected(true).insertInto(pcscd.port + 1);
         waitForCard(READER);
@@ -87,15 +88,12 @@ class CardEnrollTest {
     }
 
     @AfterAll
-    static void stopPcscd() throws Exception {
+    static void removeCards() throws Exception {
         if (card != null) {
             card.close();
         }
         if (lockedCard != null) {
             lockedCard.close();
-        }
-        if (pcscd != null) {
-            pcscd.close();
         }
     }
 

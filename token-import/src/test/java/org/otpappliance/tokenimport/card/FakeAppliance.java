@@ -14,19 +14,28 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import javax.net.ssl.SSLContext;
 
 /**
  * A FAKE appliance, named as such: a real HTTP server on 127.0.0.1 (free port) answering
  * {@code POST /api/v1/tokens/import} for one-token batches as the appliance does (imported / skipped), keeping the
- * tokens by serial; {@link #forcedStatus} makes it answer an error instead.
+ * tokens by serial; {@link #forcedStatus} makes it answer an error instead, {@link #failingSerials} for batches
+ * with one of these serials only, and {@link #holdRequests} keeps requests waiting.
  */
 final class FakeAppliance implements AutoCloseable {
     static final String ADMIN_KEY = "adm_card_test_Zq3VnT8wK1pXe5Lr";
 
     final Map<String, JsonObject> tokens = new ConcurrentHashMap<>();
     volatile int forcedStatus;
+    /** Batches holding one of these serials are answered HTTP 500. */
+    final Set<String> failingSerials = ConcurrentHashMap.newKeySet();
+    /** When set, an import request waits until it is counted down (or the fake is closed). */
+    volatile CountDownLatch holdRequests;
+    /** Counted down when a request starts waiting for {@link #holdRequests}. */
+    final CountDownLatch requestHeld = new CountDownLatch(1);
     private final HttpServer server;
 
     FakeAppliance() throws IOException {
@@ -70,6 +79,21 @@ final class FakeAppliance implements AutoCloseable {
             try (JsonReader r = Json.createReader(new ByteArrayInputStream(raw))) {
                 body = r.readObject();
             }
+            CountDownLatch hold = holdRequests;
+            if (hold != null) {
+                requestHeld.countDown();
+                try {
+                    hold.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            for (JsonObject t : body.getJsonArray("tokens").getValuesAs(JsonObject.class)) {
+                if (failingSerials.contains(t.getString("serial"))) {
+                    send(ex, 500, "{\"title\":\"forced\",\"detail\":\"the test fails serial " + t.getString("serial") + "\"}");
+                    return;
+                }
+            }
             boolean replace = body.getBoolean("replace");
             var results = Json.createArrayBuilder();
             for (JsonObject t : body.getJsonArray("tokens").getValuesAs(JsonObject.class)) {
@@ -98,6 +122,10 @@ final class FakeAppliance implements AutoCloseable {
 
     @Override
     public void close() {
+        CountDownLatch hold = holdRequests;
+        if (hold != null) {
+            hold.countDown();
+        }
         server.stop(0);
     }
 }

@@ -11,13 +11,27 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A private pcscd for a test: its own reader configuration (one vsmartcard vpcd reader line on free ports) and its
- * own socket. pcscd always uses /run/pcscd; it runs in a private mount namespace ({@code unshare -m}) where that
- * directory is bound to {@code socketDir}, and the test JVM's libpcsclite finds it through
- * {@code PCSCLITE_CSOCK_NAME} (set by surefire in token-import/pom.xml). A system pcscd is left alone.
+ * A private pcscd for the tests: its own reader configuration (one vsmartcard vpcd reader line on free ports: two
+ * readers, "Virtual PCD 00 00" and "Virtual PCD 00 01") and its own socket. pcscd always uses /run/pcscd; it runs
+ * in a private mount namespace ({@code unshare -m}) where that directory is bound to {@code socketDir}, and the test
+ * JVM's libpcsclite finds it through {@code PCSCLITE_CSOCK_NAME} (set by surefire in token-import/pom.xml). A system
+ * pcscd is left alone.
+ *
+ * <p>One pcscd serves the whole test JVM ({@link #shared()}): javax.smartcardio establishes one PC/SC context per
+ * JVM and keeps it, so the JVM keeps to the pcscd it was made with. The test classes take turns with its two
+ * readers: each puts its virtual cards in before its tests and takes them out after. (A second reader line would
+ * not add readers: vpcd keeps one table of slots for all its lines, and the cards of the second line's ports showed
+ * up in the first line's readers.)
  */
 final class Pcscd implements AutoCloseable {
     static final Path VPCD_DRIVER = Path.of("/usr/lib/pcsc/drivers/serial/libifdvpcd.so");
+
+    /** The first reader, whose card connects to {@link #port}. */
+    static final String READER_0 = "Virtual PCD 00 00";
+    /** The second reader, whose card connects to {@link #port} + 1. */
+    static final String READER_1 = "Virtual PCD 00 01";
+
+    private static Pcscd shared;
 
     final int port;
     final Path log;
@@ -27,6 +41,23 @@ final class Pcscd implements AutoCloseable {
         this.port = port;
         this.log = log;
         this.process = process;
+    }
+
+    /** The test JVM's pcscd, started on first use (in target/pcscd-rig) and stopped when the JVM ends. */
+    static synchronized Pcscd shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            Path work = Path.of(System.getenv("PCSCLITE_CSOCK_NAME")).getParent().resolveSibling("pcscd-rig");
+            Pcscd started = start(Files.createDirectories(work));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "pcscd-stop"));
+            shared = started;
+        }
+        return shared;
     }
 
     /** Why this machine cannot run the test, or null when it can. */
@@ -60,7 +91,7 @@ final class Pcscd implements AutoCloseable {
     }
 
     /** Starts pcscd with a vpcd reader on two free ports (vpcd opens PORT and PORT+1, readers "... 00 00" / "00 01"). */
-    static Pcscd start(Path workDir) throws IOException, InterruptedException {
+    private static Pcscd start(Path workDir) throws IOException, InterruptedException {
         Path socket = Path.of(System.getenv("PCSCLITE_CSOCK_NAME"));
         Path socketDir = socket.getParent();
         if (!socket.getFileName().toString().equals("pcscd.comm")) {
