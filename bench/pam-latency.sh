@@ -142,7 +142,7 @@ appliance.api-key-file = $WORK/validate.key
 socket = $WORK/bridge.sock
 EOF
 log "starting the standalone bridge on $WORK/bridge.sock"
-java -jar "$WORK/pam-bridge.jar" --config "$WORK/pam-bridge.properties" >"$WORK/bridge.log" 2>&1 &
+java ${BENCH_BRIDGE_JAVA_OPTS:-} -jar "$WORK/pam-bridge.jar" --config "$WORK/pam-bridge.properties" >"$WORK/bridge.log" 2>&1 &
 BRIDGE_PID=$!
 BENCH_PIDS+=("$BRIDGE_PID")
 bench_wait_ready "$BRIDGE_PID" "the bridge" 60 "did not open its socket" test -S "$WORK/bridge.sock"

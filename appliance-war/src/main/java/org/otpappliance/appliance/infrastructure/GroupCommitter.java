@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,6 +31,10 @@ import javax.sql.DataSource;
  * <p>Within a batch, writes are ordered by their {@link Write#orderKey()} (the token id), keeping
  * submission order for equal keys: a token's updates apply in the order they were decided, and
  * two nodes lock rows in the same order, which keeps PostgreSQL free of deadlocks between batches.
+ *
+ * <p>A request that finds nobody committing commits itself, with whatever is queued, on its own
+ * thread: a lone login then waits for its fsync alone and not also for two thread hand-offs.
+ * Under load the commit thread runs one batch after the other and requests queue up behind it.
  */
 public final class GroupCommitter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GroupCommitter.class.getName());
@@ -59,7 +64,9 @@ public final class GroupCommitter implements AutoCloseable {
 
     private final DataSource dataSource;
     private final BlockingQueue<Unit> queue = new LinkedBlockingQueue<>();
-    /** Kept across batches with its prepared statements (only the committer thread touches them). */
+    /** Held by whoever commits (the commit thread or a request committing inline); guards what follows. */
+    private final ReentrantLock committing = new ReentrantLock();
+    /** Kept across batches with its prepared statements. */
     private Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     private final Thread thread;
@@ -93,7 +100,23 @@ public final class GroupCommitter implements AutoCloseable {
             done.completeExceptionally(new IllegalStateException("the appliance is shutting down"));
             return done;
         }
-        queue.add(new Unit(writes, done));
+        Unit unit = new Unit(writes, done);
+        if (committing.tryLock()) {
+            List<Unit> batch = new ArrayList<>();
+            try {
+                queue.drainTo(batch, MAX_BATCH - 1);   // submitted before this one: they go first
+                batch.add(unit);
+                lastBatchSize = batch.size();
+                commit(batch);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "group commit failed unexpectedly", e);
+                batch.forEach(u -> u.done.completeExceptionally(e));
+            } finally {
+                committing.unlock();
+            }
+            return done;
+        }
+        queue.add(unit);
         return done;
     }
 
@@ -106,12 +129,17 @@ public final class GroupCommitter implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                if (lastBatchSize > 1) {
-                    linger(batch);
+                committing.lockInterruptibly();
+                try {
+                    queue.drainTo(batch, MAX_BATCH - 1);
+                    if (lastBatchSize > 1) {
+                        linger(batch);
+                    }
+                    lastBatchSize = batch.size();
+                    commit(batch);
+                } finally {
+                    committing.unlock();
                 }
-                lastBatchSize = batch.size();
-                commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;
@@ -254,8 +282,12 @@ public final class GroupCommitter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!thread.isAlive()) {
-            releaseConnection();
+        if (!thread.isAlive() && committing.tryLock()) {
+            try {
+                releaseConnection();
+            } finally {
+                committing.unlock();
+            }
         }
     }
 }

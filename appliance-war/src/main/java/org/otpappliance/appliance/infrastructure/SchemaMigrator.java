@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -21,6 +22,9 @@ import javax.sql.DataSource;
  * applied once in its own transaction and recorded with a checksum in {@code schema_version}.
  * A script that changed after it was applied stops the start-up: upgrades add new scripts.
  * (An index file instead of classpath scanning, which is unreliable inside an application server.)
+ *
+ * <p>A line of the index may name the one database the script is for ({@code V5__x.sql h2}): on
+ * any other the script is recorded as applied without running, so versions stay one sequence.
  */
 public final class SchemaMigrator {
     private static final Logger LOG = Logger.getLogger(SchemaMigrator.class.getName());
@@ -39,7 +43,9 @@ public final class SchemaMigrator {
                 s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, script VARCHAR(200) NOT NULL, "
                         + "checksum VARCHAR(64) NOT NULL, applied_at BIGINT NOT NULL)");
             }
-            for (String script : scripts()) {
+            String database = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            for (Script entry : scripts()) {
+                String script = entry.name();
                 int version = Integer.parseInt(script.substring(1, script.indexOf("__")));
                 String sql = read(script);
                 String checksum = sha256(sql);
@@ -50,8 +56,9 @@ public final class SchemaMigrator {
                     }
                     continue;
                 }
-                apply(c, version, script, sql, checksum);
-                LOG.info(() -> "Applied schema migration " + script);
+                boolean runs = entry.database() == null || entry.database().equals(database);
+                apply(c, version, script, runs ? sql : "", checksum);
+                LOG.info(() -> (runs ? "Applied schema migration " : "Recorded schema migration (not for this database) ") + script);
             }
         }
     }
@@ -110,14 +117,19 @@ public final class SchemaMigrator {
         return out;
     }
 
-    private static List<String> scripts() {
-        List<String> names = new ArrayList<>();
+    /** A script of the index, and the one database it is for (JDBC product name in lower case), or null for all. */
+    record Script(String name, String database) {
+    }
+
+    static List<Script> scripts() {
+        List<Script> scripts = new ArrayList<>();
         for (String line : read("index.txt").split("\n")) {
-            if (!line.isBlank()) {
-                names.add(line.strip());
+            String[] words = line.strip().split("\\s+");
+            if (!words[0].isEmpty()) {
+                scripts.add(new Script(words[0], words.length > 1 ? words[1].toLowerCase(Locale.ROOT) : null));
             }
         }
-        return names;
+        return scripts;
     }
 
     private static String read(String name) {

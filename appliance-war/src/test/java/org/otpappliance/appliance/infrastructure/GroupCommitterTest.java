@@ -2,6 +2,7 @@ package org.otpappliance.appliance.infrastructure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -9,8 +10,11 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,19 +46,37 @@ class GroupCommitterTest {
 
     @Test
     void ofManyConcurrentConditionalUpdatesOfOneRowExactlyOneTakesEffect() throws Exception {
-        List<CompletableFuture<int[]>> futures = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            futures.add(committer.submit(List.of(Write.of(SPEND, 1, 5L, 1L, 5L),
-                    Write.last(LOG, rows -> new Object[] {rows[0] == 1 ? "won" : "lost"}))));
+        ExecutorService callers = Executors.newFixedThreadPool(16);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<int[]>> futures = new ArrayList<>();
+        try {
+            for (int i = 0; i < 200; i++) {
+                futures.add(callers.submit(() -> {
+                    start.await();
+                    return committer.submit(List.of(Write.of(SPEND, 1, 5L, 1L, 5L),
+                            Write.last(LOG, rows -> new Object[] {rows[0] == 1 ? "won" : "lost"}))).get();
+                }));
+            }
+            start.countDown();
+        } finally {
+            callers.shutdown();
         }
         int won = 0;
-        for (CompletableFuture<int[]> f : futures) {
+        for (Future<int[]> f : futures) {
             won += f.get()[0];
         }
         assertEquals(1, won);
         assertEquals(1, count("SELECT COUNT(*) FROM log WHERE note = 'won'"), "the audit-style write saw its unit's outcome");
         assertEquals(199, count("SELECT COUNT(*) FROM log WHERE note = 'lost'"));
         assertEquals(5, count("SELECT step FROM t WHERE id = 1"));
+    }
+
+    @Test
+    void aLoneRequestIsCommittedBeforeSubmitReturns() throws Exception {
+        CompletableFuture<int[]> done = committer.submit(List.of(Write.of(SPEND, 2, 3L, 2L, 3L)));
+        assertTrue(done.isDone(), "nobody else was committing: committed on the caller's thread");
+        assertEquals(1, done.get()[0]);
+        assertEquals(3, count("SELECT step FROM t WHERE id = 2"));
     }
 
     @Test

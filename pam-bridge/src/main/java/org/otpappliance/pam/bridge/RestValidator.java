@@ -9,11 +9,12 @@ import jakarta.json.JsonValue;
 import jakarta.json.spi.JsonProvider;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.StringReader;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,12 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
+import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.otpappliance.otp.verify.VerificationRequest;
 import org.otpappliance.otp.verify.VerificationResult;
@@ -44,10 +43,13 @@ import org.otpappliance.pam.server.PamValidator;
  * <p>A 200 answer {@code {"result":"ACCEPT|REJECT|CHALLENGE","serial"?,"transactionId"?,"message"}} is
  * the decision. Anything else from an appliance (cannot connect, timeout, TLS failure, any other
  * status, 401/403 included, an answer that cannot be read) moves on to the next configured URL;
- * when none gave a decision, {@link BridgeUnavailableException}. One {@link HttpClient} for all
- * requests: HTTP/1.1 with kept-alive connections, a connect timeout and a request timeout, no
- * redirects, and the JDK's certificate and host name verification (a private CA's PKCS12 trust
- * store can replace the JDK's CAs, {@link #trustStore(Path, char[])}; verification is never off).
+ * when none gave a decision, {@link BridgeUnavailableException}. Requests go over the JDK's
+ * {@link HttpURLConnection}: HTTP/1.1 with kept-alive connections (the JDK's keep-alive cache), a
+ * connect timeout and a timeout for each wait for the answer, no redirects, no proxy, and the JDK's
+ * certificate and host name verification (a private CA's PKCS12 trust store can replace the JDK's
+ * CAs, {@link #trustStore(Path, char[])}; verification is never off). {@code HttpURLConnection}
+ * rather than {@code java.net.http.HttpClient}: one synchronous round trip runs far less code, which
+ * is what a login waits for (a login host's bridge is rarely warmed up by traffic).
  *
  * <p>The REST API tells no reason for a refusal: a {@code REJECT} becomes a {@code Rejected} with
  * reason {@code WRONG_CODE} (the appliance audited the real one), and the appliance's generic
@@ -63,11 +65,14 @@ public final class RestValidator implements PamValidator {
     /** The appliance's REST limits (POST /api/v1/validate): longer entries are refused there. */
     static final int MAX_USER_LENGTH = 255;
     static final int MAX_CODE_LENGTH = 1024;
+    static final int MAX_ANSWER_BYTES = 64 * 1024;
 
     private final List<URI> endpoints;
     private final String authorization;
-    private final Duration requestTimeout;
-    private final HttpClient client;
+    private final int connectTimeoutMillis;
+    private final int requestTimeoutMillis;
+    /** For HTTPS: the socket factory of the given SSL context, or null for the JDK's default. */
+    private final SSLSocketFactory socketFactory;
     private final JsonProvider json = JsonProvider.provider();
 
     /**
@@ -99,15 +104,16 @@ public final class RestValidator implements PamValidator {
         }
         this.endpoints = List.copyOf(list);
         this.authorization = "Bearer " + apiKey.strip();
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "request timeout is required");
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Objects.requireNonNull(connectTimeout, "connect timeout is required"))
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if (sslContext != null) {
-            builder.sslContext(sslContext);
+        this.connectTimeoutMillis = millis(Objects.requireNonNull(connectTimeout, "connect timeout is required"));
+        this.requestTimeoutMillis = millis(Objects.requireNonNull(requestTimeout, "request timeout is required"));
+        this.socketFactory = sslContext == null ? null : sslContext.getSocketFactory();
+    }
+
+    private static int millis(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeouts must be positive");
         }
-        this.client = builder.build();
+        return (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
     }
 
     /** The validate endpoints, in the order they are tried. */
@@ -140,7 +146,7 @@ public final class RestValidator implements PamValidator {
             // The appliance refuses such a request (400); it is a wrong entry, not an outage (fail_open must not pass it).
             return new VerificationResult.Rejected(VerificationResult.Reason.MALFORMED_CODE);
         }
-        String body = body(request, context);
+        byte[] body = body(request, context).getBytes(StandardCharsets.UTF_8);
         List<String> failures = new ArrayList<>();
         for (URI endpoint : endpoints) {
             try {
@@ -151,9 +157,6 @@ public final class RestValidator implements PamValidator {
                 failures.add(endpoint + ": " + e.getMessage());
                 LOG.warning(() -> "The appliance at " + endpoint + " gave no decision (" + e.getMessage() + ")"
                         + (endpoint.equals(endpoints.get(endpoints.size() - 1)) ? "" : "; trying the next"));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BridgeUnavailableException("interrupted while asking " + endpoint);
             }
         }
         throw new BridgeUnavailableException("no appliance gave a decision: " + String.join("; ", failures));
@@ -174,30 +177,45 @@ public final class RestValidator implements PamValidator {
         return body.add("pam", pam).build().toString();
     }
 
-    private VerificationResult ask(URI endpoint, String body) throws Unusable, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(endpoint)
-                .timeout(requestTimeout)
-                .header("Authorization", authorization)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> response;
-        CompletableFuture<HttpResponse<String>> future = client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    private VerificationResult ask(URI endpoint, byte[] body) throws Unusable {
+        HttpURLConnection connection;
+        int status;
+        String text;
         try {
-            // The request timeout covers the wait for the headers; this bounds the body too.
-            response = future.get(requestTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new Unusable("no answer within " + requestTimeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new Unusable(describe(cause));
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            throw e;
+            connection = (HttpURLConnection) endpoint.toURL().openConnection(Proxy.NO_PROXY);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new Unusable(describe(e));
         }
-        int status = response.statusCode();
+        try {
+            if (socketFactory != null && connection instanceof HttpsURLConnection https) {
+                https.setSSLSocketFactory(socketFactory);
+            }
+            connection.setConnectTimeout(connectTimeoutMillis);
+            connection.setReadTimeout(requestTimeoutMillis);
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setRequestMethod("POST");
+            connection.setRequestProperty("Authorization", authorization);
+            connection.setRequestProperty("Content-Type", "application/json");
+            connection.setRequestProperty("Accept", "application/json");
+            // Buffered, not streamed (setFixedLengthStreamingMode): for a streamed request the JDK first
+            // probes a kept-alive connection with a read that waits 1 ms, on every request.
+            connection.setDoOutput(true);
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+            status = connection.getResponseCode();
+            // Read to the end and close: the connection then goes back to the keep-alive cache.
+            try (InputStream in = status < 400 ? connection.getInputStream() : connection.getErrorStream()) {
+                text = in == null ? "" : readAnswer(in);
+            }
+        } catch (SocketTimeoutException e) {
+            connection.disconnect();
+            throw new Unusable("no answer within " + requestTimeoutMillis + " ms");
+        } catch (IOException | RuntimeException e) {
+            connection.disconnect();
+            throw new Unusable(describe(e));
+        }
         if (status == 401 || status == 403) {
             throw new Unusable("HTTP " + status + ": the appliance refused the API key");
         }
@@ -212,7 +230,16 @@ public final class RestValidator implements PamValidator {
         if (status != 200) {
             throw new Unusable("HTTP " + status);
         }
-        return parse(response.body());
+        return parse(text);
+    }
+
+    /** The answer's body, up to {@value #MAX_ANSWER_BYTES} bytes: a decision is small. */
+    private static String readAnswer(InputStream in) throws IOException, Unusable {
+        byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
+        if (bytes.length > MAX_ANSWER_BYTES) {
+            throw new Unusable("the answer is longer than " + MAX_ANSWER_BYTES + " bytes");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** An answer that is no decision, and that asking another appliance would not change. */

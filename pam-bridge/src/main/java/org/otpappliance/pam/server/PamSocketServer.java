@@ -20,15 +20,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalNotFoundException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -49,8 +49,10 @@ import org.otpappliance.pam.protocol.ProtocolException;
  * sets the socket file's mode to 0660 and its group. One thread accepts; each connection's peer user
  * is read with {@code SO_PEERCRED} before anything is read from it: a user not on the allow list, or
  * a connection over the concurrency limit, is closed at once without an answer. Allowed connections
- * are served on a bounded worker pool: one request read within the read timeout (else the connection
- * is closed), the {@link PamHandler}'s answer written, the connection closed. A malformed request
+ * are served by the thread that accepted them (one request read within the read timeout, else the
+ * connection is closed; the {@link PamHandler}'s answer written; the connection closed): max
+ * connections + 1 threads take turns at accepting, so a login waits for no hand-over between threads,
+ * and one thread is left to close what is over the limit. A malformed request
  * whose frame was readable gets an {@code ERROR} answer; a length prefix out of range or an unknown
  * version closes the connection. Nothing a peer sends stops the accept loop.
  *
@@ -127,9 +129,16 @@ public final class PamSocketServer implements AutoCloseable {
 
     private ServerSocketChannel server;
     private Object socketFileKey;
-    private ThreadPoolExecutor workers;
+    /** Each accepts and serves what it accepted; max connections + 1 of them. */
+    private final List<Thread> servers = new ArrayList<>();
+    /** Runs the sweep of {@link #deadlines}. */
     private ScheduledThreadPoolExecutor timer;
-    private Thread acceptThread;
+    /**
+     * The connections being read from or written to, with the {@link System#nanoTime()} by which that
+     * must be done. A periodic sweep closes the late ones: nothing is scheduled per request, so serving
+     * one wakes no timer thread.
+     */
+    private final Map<SocketChannel, Long> deadlines = new ConcurrentHashMap<>();
     private volatile boolean started;
     private volatile boolean closed;
 
@@ -181,20 +190,22 @@ public final class PamSocketServer implements AutoCloseable {
         }
         server = channel;
         int max = settings.maxConnections();
-        workers = new ThreadPoolExecutor(max, max, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads("pam-bridge-worker-"));
-        workers.allowCoreThreadTimeOut(true);
         timer = new ScheduledThreadPoolExecutor(1, threads("pam-bridge-timeout-"));
-        timer.setRemoveOnCancelPolicy(true);
-        acceptThread = threads("pam-bridge-accept").newThread(this::acceptLoop);
+        long period = Math.max(10, Math.min(500, settings.readTimeout().toMillis() / 10));
+        timer.scheduleWithFixedDelay(this::closeLate, period, period, TimeUnit.MILLISECONDS);
+        ThreadFactory factory = threads("pam-bridge-");
+        for (int i = 0; i <= max; i++) {
+            servers.add(factory.newThread(this::acceptLoop));
+        }
         started = true;
-        acceptThread.start();
+        servers.forEach(Thread::start);
         LOG.fine(() -> "PAM socket " + socketPath + " listening (peers " + settings.allowedUsers() + ", group "
                 + (group == null ? "unchanged" : group.getName()) + ")");
     }
 
     /**
      * Stops accepting, closes the socket, deletes the socket file (if it is still the one this server
-     * made), lets connections in progress finish for up to the read timeout, then stops the workers.
+     * made), lets connections in progress finish for up to the read timeout, then interrupts what still runs.
      * Idempotent.
      */
     @Override
@@ -207,21 +218,16 @@ public final class PamSocketServer implements AutoCloseable {
             return;
         }
         closeQuietly(server);
-        try {
-            acceptThread.join(TimeUnit.SECONDS.toMillis(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         deleteOwnSocketFile();
-        workers.shutdown();
+        long deadline = System.nanoTime() + settings.readTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
         try {
-            if (!workers.awaitTermination(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                workers.shutdownNow(); // interrupting a blocked channel read closes the channel
+            for (Thread t : servers) {
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
         } catch (InterruptedException e) {
-            workers.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        servers.forEach(Thread::interrupt); // a thread still busy: interrupting a blocked channel read closes the channel
         timer.shutdownNow();
         LOG.fine(() -> "PAM socket " + socketPath + " closed");
     }
@@ -367,22 +373,17 @@ public final class PamSocketServer implements AutoCloseable {
             closeQuietly(channel);
             return;
         }
-        try {
-            workers.execute(() -> serve(channel, peer));
-        } catch (RejectedExecutionException e) {
-            active.decrementAndGet();
-            closeQuietly(channel);
-        }
+        serve(channel, peer);
     }
 
     private void serve(SocketChannel channel, String peer) {
         try {
-            ScheduledFuture<?> readDeadline = closeAfter(channel);
+            closeAfterTimeout(channel);
             AuthenticateRequest request;
             try {
                 request = Frames.readRequest(Channels.newInputStream(channel));
             } catch (ProtocolException e) {
-                boolean inTime = readDeadline.cancel(false);
+                boolean inTime = inTime(channel);
                 if (e.frameReadable() && inTime) {
                     LOG.info(() -> "Malformed PAM request from user " + peer + ": " + e.getMessage() + "; answered ERROR");
                     write(channel, Answer.error(MALFORMED_MESSAGE));
@@ -391,7 +392,7 @@ public final class PamSocketServer implements AutoCloseable {
                 }
                 return;
             } catch (IOException e) {
-                if (!readDeadline.cancel(false)) {
+                if (!inTime(channel)) {
                     LOG.info(() -> "A PAM peer (user " + peer + ") did not send a whole request within "
                             + settings.readTimeout().toMillis() + " ms: closed");
                 } else {
@@ -399,8 +400,8 @@ public final class PamSocketServer implements AutoCloseable {
                 }
                 return;
             }
-            if (!readDeadline.cancel(false)) {
-                return; // the deadline closed the channel as the request completed
+            if (!inTime(channel)) {
+                return; // the sweep closed the channel as the request completed
             }
             Answer answer;
             try {
@@ -420,6 +421,7 @@ public final class PamSocketServer implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             LOG.log(Level.SEVERE, "Serving a PAM connection failed", e);
         } finally {
+            deadlines.remove(channel);
             closeQuietly(channel);
             active.decrementAndGet();
         }
@@ -434,19 +436,34 @@ public final class PamSocketServer implements AutoCloseable {
             LOG.severe(() -> "An answer does not fit the PAM protocol (" + e.getMessage() + "): answering ERROR");
             frame = Frames.encodeAnswer(Answer.error(ValidatorHandler.UNAVAILABLE_MESSAGE));
         }
-        ScheduledFuture<?> writeDeadline = closeAfter(channel);
+        closeAfterTimeout(channel);
         try {
             ByteBuffer buffer = ByteBuffer.wrap(frame);
             while (buffer.hasRemaining()) {
                 channel.write(buffer);
             }
         } finally {
-            writeDeadline.cancel(false);
+            inTime(channel);
         }
     }
 
-    private ScheduledFuture<?> closeAfter(SocketChannel channel) {
-        return timer.schedule(() -> closeQuietly(channel), settings.readTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    /** From now on the channel has the read timeout to finish what it does, or the sweep closes it. */
+    private void closeAfterTimeout(SocketChannel channel) {
+        deadlines.put(channel, System.nanoTime() + settings.readTimeout().toNanos());
+    }
+
+    /** Ends the channel's deadline: true if it was still in time, false if the sweep closed it. */
+    private boolean inTime(SocketChannel channel) {
+        return deadlines.remove(channel) != null;
+    }
+
+    private void closeLate() {
+        long now = System.nanoTime();
+        deadlines.forEach((channel, deadline) -> {
+            if (now - deadline >= 0 && deadlines.remove(channel, deadline)) {
+                closeQuietly(channel);
+            }
+        });
     }
 
     // ---------------------------------------------------------------- helpers
