@@ -33,7 +33,6 @@ public class ApplianceConfig {
     private int totpWindow;
     private int resyncWindow;
     private int tokenCacheSeconds;
-    private int commitLingerMicros;
     private String nodeName;
     private int challengeCodeLength;
     private int challengeValiditySeconds;
@@ -59,7 +58,7 @@ public class ApplianceConfig {
                 "jdbc:h2:file:" + dataDir.resolve("otp-appliance") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE");
         dbUser = string(config, "otp.appliance.db-user").orElse("otp");
         dbPassword = string(config, "otp.appliance.db-password").orElse("");
-        dbPoolSize = integer(config, "otp.appliance.db-pool-size", 16, 2, 1000);
+        dbPoolSize = integer(config, "otp.appliance.db-pool-size", 16, 3, 1000);
         masterKey = string(config, "otp.appliance.master-key");
         masterKeyFile = string(config, "otp.appliance.master-key-file").map(Path::of).orElseGet(() -> dataDir.resolve("master.key"));
         issuer = string(config, "otp.appliance.issuer").orElse("OTP Appliance");
@@ -69,7 +68,6 @@ public class ApplianceConfig {
         totpWindow = integer(config, "otp.appliance.totp-window", 1, 0, 100);
         resyncWindow = integer(config, "otp.appliance.resync-window", 100, 1, 100_000);
         tokenCacheSeconds = integer(config, "otp.appliance.token-cache-seconds", 30, 0, 86_400);
-        commitLingerMicros = integer(config, "otp.appliance.commit-linger-micros", 400, 0, 100_000);
         nodeName = string(config, "otp.appliance.node-name").orElseGet(ApplianceConfig::hostName);
         challengeCodeLength = integer(config, "otp.appliance.challenge.code-length", 6, 4, 10);
         challengeValiditySeconds = integer(config, "otp.appliance.challenge.validity-seconds", 120, 10, 86_400);
@@ -158,11 +156,6 @@ public class ApplianceConfig {
     /** How long a node trusts its cached copy of a user's tokens before reading them again. */
     public int tokenCacheSeconds() {
         return tokenCacheSeconds;
-    }
-
-    /** How long, under load, the group commit waits for more validations to join a batch (0: never). */
-    public int commitLingerMicros() {
-        return commitLingerMicros;
     }
 
     /** This node's name in the audit log. */

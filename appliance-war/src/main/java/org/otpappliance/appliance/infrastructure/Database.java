@@ -91,8 +91,7 @@ public class Database {
         sessions = hibernate.buildSessionFactory();
         // H2 writes a commit to its file but does not fsync it (seen with strace): CHECKPOINT SYNC does,
         // once per group commit. PostgreSQL's commit is durable itself (synchronous_commit).
-        committer = new GroupCommitter(dataSource, threads, config.commitLingerMicros(),
-                config.dbUrl().startsWith("jdbc:h2:") ? "CHECKPOINT SYNC" : null);
+        committer = new GroupCommitter(dataSource, threads, config.dbUrl().startsWith("jdbc:h2:") ? "CHECKPOINT SYNC" : null);
         LOG.info(() -> "Data store ready: " + redactedUrl());
     }
 

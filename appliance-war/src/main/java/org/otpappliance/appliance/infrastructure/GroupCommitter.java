@@ -22,19 +22,21 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * Group commit: the writes of all validations that arrive while the previous commit is on its way
- * to disk are executed in one transaction and made durable by one commit (one fsync), and only
- * then is each caller told its update counts. Durability per validation is unchanged — nobody
- * hears "done" before the commit that holds their write — but the disk is paid for once per batch
- * instead of once per request.
+ * Group commit: the writes of all validations that arrive while the previous commit is under way
+ * are executed in one transaction and made durable together, and only then is each caller told its
+ * update counts. Durability per validation is unchanged — nobody hears "done" before the disk holds
+ * their write — but the disk is paid for once per batch instead of once per request.
  *
  * <p>Within a batch, writes are ordered by their {@link Write#orderKey()} (the token id), keeping
  * submission order for equal keys: a token's updates apply in the order they were decided, and
  * two nodes lock rows in the same order, which keeps PostgreSQL free of deadlocks between batches.
  *
  * <p>A request that finds nobody committing commits itself, with whatever is queued, on its own
- * thread: a lone login then waits for its fsync alone and not also for two thread hand-offs.
- * Under load the commit thread runs one batch after the other and requests queue up behind it.
+ * thread: a lone login waits for its fsync and for no hand-over between threads. Under load the
+ * commit thread runs one batch after the other, and the next batch is whatever queued up during the
+ * last commit and its fsync. (Waiting a little longer for fuller batches, or running the fsync of
+ * one batch while the next executes, were both measured slower on 2 cores: each commit costs CPU
+ * for the pages it writes, so fewer, fuller commits win.)
  */
 public final class GroupCommitter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(GroupCommitter.class.getName());
@@ -69,31 +71,28 @@ public final class GroupCommitter implements AutoCloseable {
     /** Kept across batches with its prepared statements. */
     private Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
-    private final Thread thread;
-    private final long lingerNanos;
-    /** Run after each commit to force it to the disk, for a database whose commit does not (H2); or null. */
+    private final Thread commitThread;
+    /** SQL that forces what was committed to the disk, for a database whose commit does not (H2); or null. */
     private final String syncStatement;
-    private int lastBatchSize;
     private volatile boolean running = true;
 
-    public GroupCommitter(DataSource dataSource, ThreadFactory threads, long lingerMicros) {
-        this(dataSource, threads, lingerMicros, null);
+    public GroupCommitter(DataSource dataSource, ThreadFactory threads) {
+        this(dataSource, threads, null);
     }
 
     /**
      * @param syncStatement SQL run after each commit to make it durable (an fsync), for a database
      *                      whose commit alone does not reach the disk; null when the commit does
      */
-    public GroupCommitter(DataSource dataSource, ThreadFactory threads, long lingerMicros, String syncStatement) {
+    public GroupCommitter(DataSource dataSource, ThreadFactory threads, String syncStatement) {
         this.dataSource = dataSource;
         this.syncStatement = syncStatement;
-        this.lingerNanos = TimeUnit.MICROSECONDS.toNanos(lingerMicros);
-        this.thread = threads.newThread(this::run);
-        thread.setName("otp-group-commit");
-        thread.start();
+        this.commitThread = threads.newThread(this::commitLoop);
+        commitThread.setName("otp-group-commit");
+        commitThread.start();
     }
 
-    /** Queues writes to be committed together; the future completes after the commit, with rows affected per write. */
+    /** Queues writes to be committed together; the future completes once they are durable, with rows affected per write. */
     public CompletableFuture<int[]> submit(List<Write> writes) {
         CompletableFuture<int[]> done = new CompletableFuture<>();
         if (!running) {
@@ -106,11 +105,9 @@ public final class GroupCommitter implements AutoCloseable {
             try {
                 queue.drainTo(batch, MAX_BATCH - 1);   // submitted before this one: they go first
                 batch.add(unit);
-                lastBatchSize = batch.size();
-                commit(batch);
+                commitAndSync(batch);
             } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "group commit failed unexpectedly", e);
-                batch.forEach(u -> u.done.completeExceptionally(e));
+                fail(batch, "group commit failed unexpectedly", e);
             } finally {
                 committing.unlock();
             }
@@ -120,7 +117,7 @@ public final class GroupCommitter implements AutoCloseable {
         return done;
     }
 
-    private void run() {
+    private void commitLoop() {
         List<Unit> batch = new ArrayList<>();
         while (running || !queue.isEmpty()) {
             try {
@@ -132,45 +129,35 @@ public final class GroupCommitter implements AutoCloseable {
                 committing.lockInterruptibly();
                 try {
                     queue.drainTo(batch, MAX_BATCH - 1);
-                    if (lastBatchSize > 1) {
-                        linger(batch);
-                    }
-                    lastBatchSize = batch.size();
-                    commit(batch);
+                    commitAndSync(batch);
                 } finally {
                     committing.unlock();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running = false;
-                IllegalStateException stopped = new IllegalStateException("the group commit was stopped");
-                batch.forEach(u -> u.done.completeExceptionally(stopped));
+                fail(batch, "the group commit was stopped", new IllegalStateException("the group commit was stopped"));
             } catch (RuntimeException e) {
-                LOG.log(Level.SEVERE, "group commit failed unexpectedly", e);
-                batch.forEach(u -> u.done.completeExceptionally(e));
+                fail(batch, "group commit failed unexpectedly", e);
             } finally {
                 batch.clear();
             }
         }
     }
 
-    /**
-     * Under load (the last batch had company) waits up to the linger time for more validations:
-     * a commit costs about the same for 10 or 30 of them, so fuller batches cost less each.
-     * A lone request under light load never waits.
-     */
-    private void linger(List<Unit> batch) throws InterruptedException {
-        long deadline = System.nanoTime() + lingerNanos;
-        while (batch.size() < MAX_BATCH) {
-            Unit more = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            if (more == null) {
-                return;
-            }
-            batch.add(more);
+    /** Commits the batch, syncs, and tells each unit (the caller holds {@link #committing}). */
+    private void commitAndSync(List<Unit> batch) {
+        List<int[]> counts = commit(batch);
+        if (counts != null && sync(batch)) {
+            complete(batch, counts);
         }
     }
 
-    private void commit(List<Unit> batch) {
+    /**
+     * Executes and commits the batch on the commit connection (the caller holds {@link #committing});
+     * the update counts of each unit, or null when it failed (every unit was told).
+     */
+    private List<int[]> commit(List<Unit> batch) {
         List<Slot> slots = new ArrayList<>();
         List<int[]> counts = new ArrayList<>(batch.size());
         long sequence = 0;
@@ -187,24 +174,47 @@ public final class GroupCommitter implements AutoCloseable {
             try {
                 execute(slots);
                 c.commit();
-                if (syncStatement != null) {
-                    try (Statement s = c.createStatement()) {
-                        s.execute(syncStatement);
-                    }
-                }
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
-            LOG.log(Level.WARNING, "a batch of " + batch.size() + " validations could not be committed", e);
-            batch.forEach(u -> u.done.completeExceptionally(e));
-            releaseConnection();
-            return;
+            fail(batch, "a batch of " + batch.size() + " validations could not be committed", e);
+            connection = closeQuietly(connection);
+            statements.clear();
+            return null;
         }
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).done.complete(counts.get(i));
+        return counts;
+    }
+
+    /**
+     * Runs the sync statement (if any); false, with every unit told, when it failed: their writes
+     * are committed but not known to be on disk, so nobody may be told they took effect.
+     */
+    private boolean sync(List<Unit> units) {
+        if (syncStatement == null) {
+            return true;
         }
+        try (Statement s = connection.createStatement()) {
+            s.execute(syncStatement);
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            fail(units, "the sync after a commit of " + units.size() + " validations failed", e);
+            connection = closeQuietly(connection);
+            statements.clear();
+            return false;
+        }
+    }
+
+    private static void complete(List<Unit> units, List<int[]> counts) {
+        for (int i = 0; i < units.size(); i++) {
+            units.get(i).done.complete(counts.get(i));
+        }
+    }
+
+    private static void fail(List<Unit> units, String what, Throwable e) {
+        LOG.log(Level.WARNING, what, e);
+        units.forEach(u -> u.done.completeExceptionally(e));
     }
 
     private Connection connection() throws SQLException {
@@ -215,17 +225,16 @@ public final class GroupCommitter implements AutoCloseable {
         return connection;
     }
 
-    /** After a failure the connection may be broken: hand it back (the pool checks it) and start afresh. */
-    private void releaseConnection() {
-        statements.clear();
-        if (connection != null) {
+    /** Hands a connection back (after a failure it may be broken: the pool checks it); always null, to clear the field. */
+    private static Connection closeQuietly(Connection c) {
+        if (c != null) {
             try {
-                connection.close();
+                c.close();
             } catch (SQLException e) {
-                LOG.log(Level.FINE, "closing the commit connection failed", e);
+                LOG.log(Level.FINE, "closing a group commit connection failed", e);
             }
-            connection = null;
         }
+        return null;
     }
 
     /** Runs of the same statement go to the database as one JDBC batch. */
@@ -278,13 +287,14 @@ public final class GroupCommitter implements AutoCloseable {
     public void close() {
         running = false;
         try {
-            thread.join(5_000);
+            commitThread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (!thread.isAlive() && committing.tryLock()) {
+        if (!commitThread.isAlive() && committing.tryLock()) {
             try {
-                releaseConnection();
+                connection = closeQuietly(connection);
+                statements.clear();
             } finally {
                 committing.unlock();
             }

@@ -36,7 +36,7 @@ class GroupCommitterTest {
             s.execute("CREATE TABLE log (note VARCHAR(20) NOT NULL)");
             s.execute("INSERT INTO t VALUES (1, 0), (2, 0)");
         }
-        committer = new GroupCommitter(ds, Executors.defaultThreadFactory(), 400);
+        committer = new GroupCommitter(ds, Executors.defaultThreadFactory(), "CHECKPOINT SYNC");
     }
 
     @AfterEach
