@@ -1,6 +1,7 @@
 package org.otpappliance.appliance.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import jakarta.json.Json;
@@ -8,6 +9,7 @@ import jakarta.json.JsonObject;
 import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -73,6 +75,18 @@ class PostgresIT {
     @Test
     void fiftyConcurrentValidationsOfOneTotpCodeGiveExactlyOneAccept() throws Exception {
         ConcurrencyIT.assertExactlyOnce(appliance.api(), "totp");
+    }
+
+    @Test
+    void theMigrationForH2OnlyIsRecordedButLeavesTheAuditIndexOnPostgres() throws Exception {
+        String url = System.getenv("OTP_TEST_PG_URL");
+        try (Connection c = admin(url.substring(0, url.lastIndexOf('/') + 1) + database); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT (SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'audit_event_username'), "
+                     + "(SELECT COUNT(*) FROM schema_version WHERE version = 5)")) {
+            assertTrue(r.next());
+            assertEquals(1, r.getInt(1), "PostgreSQL keeps the audit (username, id) index");
+            assertEquals(1, r.getInt(2), "version 5 is recorded, so the versions stay one sequence");
+        }
     }
 
     private static Connection admin(String url) throws Exception {
