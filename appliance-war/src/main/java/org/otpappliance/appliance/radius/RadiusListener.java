@@ -4,7 +4,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
 import org.otpappliance.appliance.application.RadiusClientService;
 import org.otpappliance.appliance.application.ValidationService;
 import org.otpappliance.appliance.config.ApplianceConfig;
@@ -18,6 +22,8 @@ import org.otpappliance.radius.RadiusServer;
  * The RADIUS server the appliance runs (UDP, {@code otp.appliance.radius.port}), answering its
  * RADIUS clients from the validation service. The State of an Access-Challenge is bound with a key
  * derived from the master key, so a NAS may send the answer to any node sharing the database.
+ * What became of the datagrams (answered, or dropped and why) is served on /metrics as
+ * {@code radius_datagrams{outcome=...}}: drops are never answered, so this is where an operator sees them.
  */
 @ApplicationScoped
 public class RadiusListener {
@@ -34,6 +40,26 @@ public class RadiusListener {
 
     @Inject
     ValidationService validation;
+
+    @Inject
+    MetricRegistry registry;
+
+    /** The metric's outcomes: what each received datagram ended as. */
+    private static final Map<String, ToLongFunction<RadiusServer.Statistics>> OUTCOMES = Map.ofEntries(
+            Map.entry("received", RadiusServer.Statistics::received),
+            Map.entry("accept", RadiusServer.Statistics::accepts),
+            Map.entry("reject", RadiusServer.Statistics::rejects),
+            Map.entry("challenge", RadiusServer.Statistics::challenges),
+            Map.entry("retransmission_answered", RadiusServer.Statistics::duplicatesAnswered),
+            Map.entry("retransmission_in_progress", RadiusServer.Statistics::duplicatesInProgress),
+            Map.entry("not_access_request", RadiusServer.Statistics::notAccessRequest),
+            Map.entry("unknown_client", RadiusServer.Statistics::unknownClient),
+            Map.entry("malformed", RadiusServer.Statistics::malformed),
+            Map.entry("bad_message_authenticator", RadiusServer.Statistics::badMessageAuthenticator),
+            Map.entry("missing_message_authenticator", RadiusServer.Statistics::missingMessageAuthenticator),
+            Map.entry("overloaded", RadiusServer.Statistics::overloaded),
+            Map.entry("validation_failed", RadiusServer.Statistics::validatorErrors),
+            Map.entry("internal_error", RadiusServer.Statistics::internalErrors));
 
     private RadiusServer server;
 
@@ -53,6 +79,8 @@ public class RadiusListener {
                     + config.radiusPort() + ": " + e.getMessage(), e);
         }
         server = s;
+        OUTCOMES.forEach((outcome, count) -> registry.gauge("radius_datagrams", s,
+                running -> count.applyAsLong(running.statistics()), new Tag("outcome", outcome)));
         LOG.info(() -> "RADIUS on " + config.radiusBindAddress().getHostAddress() + " UDP port " + s.port());
     }
 

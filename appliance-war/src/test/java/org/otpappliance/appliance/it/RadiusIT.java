@@ -301,14 +301,25 @@ class RadiusIT {
 
     // Dropped, never answered.
 
+    /** The appliance's count of datagrams that ended so: {@code radius_datagrams{outcome=...}} on /metrics. */
+    double dropped(String outcome) {
+        String metrics = api.get("/metrics").body();
+        Matcher m = Pattern.compile("(?m)^radius_datagrams\\{[^}]*outcome=\"" + outcome + "\"[^}]*} (\\S+)")
+                .matcher(metrics);
+        assertTrue(m.find(), "no radius_datagrams{outcome=\"" + outcome + "\"} on /metrics");
+        return Double.parseDouble(m.group(1));
+    }
+
     @Test
     void aRequestWithoutMessageAuthenticatorIsDroppedAndSpendsNothing() throws Exception {
         String user = api.newUser("radius-no-ma");
         JsonObject token = api.enroll(Json.createObjectBuilder().add("user", user).add("type", "hotp").build());
         String code = code(Codes.hotp(token, 0));
 
+        double before = dropped("missing_message_authenticator");
         assertDropped(nasSecret, request(user, code));
         assertEquals(List.of(), validations(user), "not even asked");
+        assertTrue(dropped("missing_message_authenticator") >= before + 1, "the drop is counted on /metrics");
         radclient(nasSecret, request(user, code, MA)).assertReceived("Access-Accept");
     }
 
@@ -318,8 +329,10 @@ class RadiusIT {
         JsonObject token = api.enroll(Json.createObjectBuilder().add("user", user).add("type", "hotp").build());
         String code = code(Codes.hotp(token, 0));
 
+        double before = dropped("bad_message_authenticator");
         assertDropped("not-" + nasSecret, request(user, code, MA));
         assertEquals(List.of(), validations(user));
+        assertTrue(dropped("bad_message_authenticator") >= before + 1, "the drop is counted on /metrics");
         radclient(nasSecret, request(user, code, MA)).assertReceived("Access-Accept");
     }
 
