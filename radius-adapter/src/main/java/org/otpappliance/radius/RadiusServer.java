@@ -42,16 +42,17 @@ import org.otpappliance.radius.codec.RadiusPacket;
 
 /**
  * A RADIUS authentication server (RFC 2865) over UDP: Access-Request in; Access-Accept,
- * Access-Reject or Access-Challenge out; PAP only.
+ * Access-Reject or Access-Challenge out; PAP only. Status-Server (RFC 5997) is answered too.
  *
  * <p>One thread receives datagrams and hands each to a bounded worker pool (a full queue drops the
  * datagram). A worker, for each datagram:
  * <ol>
- * <li>drops anything but an Access-Request (code 1);</li>
+ * <li>drops anything but an Access-Request (code 1) or a Status-Server (code 12);</li>
  * <li>looks the source address up in {@link RadiusClients}: unknown sources are dropped;</li>
  * <li>decodes it strictly ({@link RadiusPacket#decode}): malformed datagrams are dropped;</li>
  * <li>checks the Message-Authenticator (RFC 3579 §3.2): a wrong one, or more than one, is dropped
- * always; a missing one is dropped when the client requires it (the default; BlastRADIUS);</li>
+ * always; a missing one is dropped when the client requires it (the default; BlastRADIUS), and
+ * always for a Status-Server, which is then answered Access-Accept and goes no further;</li>
  * <li>requires exactly one User-Name, at most one User-Password (16-128 bytes in blocks of 16) and at
  * most one State, or drops;</li>
  * <li>detects duplicates (RFC 5080 §2.2.2) by source address and port, identifier and Request
@@ -225,10 +226,11 @@ public final class RadiusServer implements AutoCloseable {
 
     /**
      * Counters since start, for metrics. Every received datagram ends in exactly one of: an answer
-     * ({@code accepts}, {@code rejects}, {@code challenges}, {@code duplicatesAnswered}) or a drop (the rest).
+     * ({@code accepts}, {@code rejects}, {@code challenges}, {@code duplicatesAnswered}, {@code statusServer})
+     * or a drop (the rest).
      */
     public record Statistics(long received, long accepts, long rejects, long challenges, long duplicatesAnswered,
-                             long duplicatesInProgress, long notAccessRequest, long unknownClient, long malformed,
+                             long statusServer, long duplicatesInProgress, long notAccessRequest, long unknownClient, long malformed,
                              long badMessageAuthenticator, long missingMessageAuthenticator, long overloaded,
                              long validatorErrors, long internalErrors) {
         /** Datagrams that got no answer. */
@@ -239,7 +241,7 @@ public final class RadiusServer implements AutoCloseable {
 
         /** Datagrams answered (including retransmissions answered from the cache). */
         public long answered() {
-            return accepts + rejects + challenges + duplicatesAnswered;
+            return accepts + rejects + challenges + duplicatesAnswered + statusServer;
         }
     }
 
@@ -256,6 +258,7 @@ public final class RadiusServer implements AutoCloseable {
     private final LongAdder rejects = new LongAdder();
     private final LongAdder challenges = new LongAdder();
     private final LongAdder duplicatesAnswered = new LongAdder();
+    private final LongAdder statusServer = new LongAdder();
     private final LongAdder duplicatesInProgress = new LongAdder();
     private final LongAdder notAccessRequest = new LongAdder();
     private final LongAdder unknownClient = new LongAdder();
@@ -342,7 +345,7 @@ public final class RadiusServer implements AutoCloseable {
     /** Counters since start. */
     public Statistics statistics() {
         return new Statistics(received.sum(), accepts.sum(), rejects.sum(), challenges.sum(), duplicatesAnswered.sum(),
-                duplicatesInProgress.sum(), notAccessRequest.sum(), unknownClient.sum(), malformed.sum(),
+                statusServer.sum(), duplicatesInProgress.sum(), notAccessRequest.sum(), unknownClient.sum(), malformed.sum(),
                 badMessageAuthenticator.sum(), missingMessageAuthenticator.sum(), overloaded.sum(), validatorErrors.sum(),
                 internalErrors.sum());
     }
@@ -445,7 +448,8 @@ public final class RadiusServer implements AutoCloseable {
 
     private void process(byte[] datagram, InetSocketAddress peer) {
         InetAddress source = peer.getAddress();
-        if (datagram.length >= 1 && (datagram[0] & 0xff) != PacketCode.ACCESS_REQUEST) {
+        int packetCode = datagram.length >= 1 ? datagram[0] & 0xff : -1;
+        if (packetCode != -1 && packetCode != PacketCode.ACCESS_REQUEST && packetCode != PacketCode.STATUS_SERVER) {
             notAccessRequest.increment();
             int code = datagram[0] & 0xff;
             limitedLog.log(Level.INFO, "code|" + source, () -> "Dropped a " + PacketCode.name(code) + " from "
@@ -481,7 +485,7 @@ public final class RadiusServer implements AutoCloseable {
         switch (RadiusCrypto.checkRequest(packet, secret)) {
             case VALID -> { }
             case ABSENT -> {
-                if (client.requireMessageAuthenticator()) {
+                if (client.requireMessageAuthenticator() || packet.code() == PacketCode.STATUS_SERVER) {
                     missingMessageAuthenticator.increment();
                     limitedLog.log(Level.INFO, "noma|" + client.name(), () -> "Dropped an Access-Request from RADIUS client "
                             + client.name() + " (" + address(peer) + "): no Message-Authenticator, and this client requires one");
@@ -498,6 +502,11 @@ public final class RadiusServer implements AutoCloseable {
                 dropMalformed(client, peer, "more than one Message-Authenticator, or not 16 bytes");
                 return;
             }
+        }
+
+        if (packet.code() == PacketCode.STATUS_SERVER) {
+            answerStatusServer(packet, client, peer);
+            return;
         }
 
         Request request;
@@ -544,6 +553,26 @@ public final class RadiusServer implements AutoCloseable {
             }
             send(bytes, peer);
         }
+    }
+
+    /**
+     * Status-Server (RFC 5997), a NAS asking whether this server is alive before sending it logins:
+     * Access-Accept (on the authentication port), with Message-Authenticator as every answer. The
+     * request was checked like an Access-Request (known client, valid Message-Authenticator, which
+     * RFC 5997 requires). It decides nothing, so it is neither cached nor asked of the database: a
+     * node whose database is down still says it is alive (its Access-Requests then go unanswered).
+     */
+    private void answerStatusServer(RadiusPacket packet, RadiusClient client, InetSocketAddress peer) {
+        byte[] response;
+        try {
+            response = RadiusCrypto.encodeResponse(PacketCode.ACCESS_ACCEPT, packet.identifier(), packet.authenticator(),
+                    List.of(), client.secret());
+        } catch (IllegalArgumentException e) {
+            internalErrors.increment();
+            return;
+        }
+        statusServer.increment();
+        send(response, peer);
     }
 
     private void dropMalformed(RadiusClient client, InetSocketAddress peer, String why) {

@@ -118,16 +118,32 @@ class RadclientTest {
         assertEquals(1, fixture.server.statistics().badMessageAuthenticator());
     }
 
+    @Test
+    void statusServerGetsAnAccessAcceptThatRadclientVerifies() throws Exception {
+        Result status = run("status", ServerFixture.SECRET_A, """
+                Message-Authenticator = 0x00
+                """);
+        assertTrue(status.output().contains("Received Access-Accept"), status.output());
+        assertFalse(status.output().contains("verification failed"), status.output());
+        assertEquals(0, status.exitCode(), status.output());
+        assertTrue(fixture.validator.calls.isEmpty(), "a Status-Server asks the validation service nothing");
+        assertEquals(1, fixture.server.statistics().statusServer());
+    }
+
     record Result(int exitCode, String output) {
     }
 
     /** One request through radclient: one try, 2 s timeout (for the drops), verbose (-x). */
     private Result run(String secret, String request) throws IOException, InterruptedException {
+        return run("auth", secret, request);
+    }
+
+    private Result run(String packetType, String secret, String request) throws IOException, InterruptedException {
         Path file = Files.createTempFile("radclient", ".txt");
         try {
             Files.writeString(file, request, StandardCharsets.UTF_8);
             List<String> command = new ArrayList<>(List.of(radclient, "-x", "-r", "1", "-t", "2", "-c", "1",
-                    "-f", file.toString(), "127.0.0.1:" + fixture.server.port(), "auth", secret));
+                    "-f", file.toString(), "127.0.0.1:" + fixture.server.port(), packetType, secret));
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             p.getOutputStream().close();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {

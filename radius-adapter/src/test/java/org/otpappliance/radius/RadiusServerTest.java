@@ -326,12 +326,39 @@ class RadiusServerTest {
     void onlyAccessRequestsAreServed() throws IOException {
         try (TestNas nas = fixture.vpnA()) {
             nas.send(nas.request("alice").password("1").code(PacketCode.ACCOUNTING_REQUEST).encode());
-            nas.send(nas.request("alice").password("1").code(PacketCode.STATUS_SERVER).encode());
             nas.send(nas.request("alice").password("1").code(PacketCode.ACCESS_ACCEPT).encode());
-            fixture.awaitStat(RadiusServer.Statistics::notAccessRequest, 3);
+            fixture.awaitStat(RadiusServer.Statistics::notAccessRequest, 2);
             assertTrue(nas.receive(NO_ANSWER).isEmpty());
         }
         assertTrue(validator.calls.isEmpty());
+    }
+
+    @Test
+    void statusServerIsAnsweredWithAccessAcceptWithoutAskingTheValidator() throws IOException {
+        try (TestNas nas = fixture.vpnA()) {
+            TestNas.Reply reply = nas.answer(nas.request(null).code(PacketCode.STATUS_SERVER));
+            assertEquals(PacketCode.ACCESS_ACCEPT, reply.code());
+            TestNas.Reply again = nas.answer(nas.request(null).code(PacketCode.STATUS_SERVER));
+            assertEquals(PacketCode.ACCESS_ACCEPT, again.code());
+        }
+        assertTrue(validator.calls.isEmpty());
+        assertEquals(2, fixture.server.statistics().statusServer());
+        assertEquals(0, fixture.server.statistics().accepts(), "not counted as a login");
+    }
+
+    @Test
+    void statusServerWithoutMessageAuthenticatorIsDroppedEvenForAClientThatDoesNotRequireOne() throws IOException {
+        try (TestNas legacy = fixture.nas("127.0.0.3", ServerFixture.SECRET_LEGACY)) {
+            legacy.send(legacy.request(null).code(PacketCode.STATUS_SERVER).noMessageAuthenticator().encode());
+            fixture.awaitStat(RadiusServer.Statistics::missingMessageAuthenticator, 1);
+            assertTrue(legacy.receive(NO_ANSWER).isEmpty(), "RFC 5997: Status-Server must carry a Message-Authenticator");
+        }
+        try (TestNas wrongSecret = fixture.nas("127.0.0.1", "not-the-secret")) {
+            wrongSecret.send(wrongSecret.request(null).code(PacketCode.STATUS_SERVER).encode());
+            fixture.awaitStat(RadiusServer.Statistics::badMessageAuthenticator, 1);
+            assertTrue(wrongSecret.receive(NO_ANSWER).isEmpty());
+        }
+        assertEquals(0, fixture.server.statistics().statusServer());
     }
 
     @Test

@@ -51,6 +51,7 @@ public class RadiusListener {
             Map.entry("reject", RadiusServer.Statistics::rejects),
             Map.entry("challenge", RadiusServer.Statistics::challenges),
             Map.entry("retransmission_answered", RadiusServer.Statistics::duplicatesAnswered),
+            Map.entry("status_server", RadiusServer.Statistics::statusServer),
             Map.entry("retransmission_in_progress", RadiusServer.Statistics::duplicatesInProgress),
             Map.entry("not_access_request", RadiusServer.Statistics::notAccessRequest),
             Map.entry("unknown_client", RadiusServer.Statistics::unknownClient),
