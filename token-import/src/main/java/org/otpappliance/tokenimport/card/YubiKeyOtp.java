@@ -11,13 +11,17 @@ import org.otpappliance.otp.yubico.YubicoOtpBlock;
  * <p>The configuration is ykpers' {@code struct config_st}, 52 bytes: fixed[16], uid[6], key[16], accCode[6],
  * fixedSize, extFlags, tktFlags, cfgFlags, rfu[2], crc[2]; crc = ~CRC-16 (ISO/IEC 13239, as for the OTP block)
  * over the first 50 bytes, little endian. Erasing a slot writes 52 zero bytes, crc included, as ykpers
- * ({@code yk_write_config} with a NULL config) and yubikit ({@code delete_slot}) do.
+ * ({@code yk_write_config} with a NULL config) and yubikit ({@code delete_slot}) do. Layout, flag values
+ * and slot numbers checked against ykpers' {@code ykcore/ykdef.h}; how a write is confirmed against
+ * yubikit's smart card backend ({@code write_update}).
  */
 final class YubiKeyOtp {
     /** ykdef.h: SLOT_CONFIG, SLOT_CONFIG2. */
     static final int SLOT_CONFIG_1 = 0x01;
     static final int SLOT_CONFIG_2 = 0x03;
     static final int INS_CONFIG = 0x01;
+    /** yubikit: INS_YK2_STATUS, asked for when a write answers no status (some YubiKeys do not). */
+    static final int INS_STATUS = 0x03;
 
     static final int FIXED_SIZE = 16;
     static final int UID_SIZE = 6;
@@ -87,17 +91,33 @@ final class YubiKeyOtp {
     Status write(int slot, byte[] config) throws CardException {
         Status before = select();
         Status after = send(slot, config, "write the slot");
-        if (after.programmingSequence() == before.programmingSequence()) {
+        if (!taken(before, after)) {
             throw new CardException("the OTP application did not take the configuration of slot " + slot
-                    + " (programming sequence unchanged; is the slot protected by an access code?)");
+                    + " (programming sequence " + before.programmingSequence() + " -> " + after.programmingSequence()
+                    + "; is the slot protected by an access code?)");
         }
         return after;
     }
 
+    /**
+     * Whether a write took effect, by the rule yubikit applies: the programming sequence moves on by
+     * one; or it drops to 0 from above 0 when no slot is configured any more, or on firmware 5.0.0 to
+     * 5.4.2, whose programming sequence does not count writes.
+     */
+    static boolean taken(Status before, Status after) {
+        if (after.programmingSequence() == before.programmingSequence() + 1) {
+            return true;
+        }
+        int firmware = after.major() << 16 | after.minor() << 8 | after.build();
+        return after.programmingSequence() == 0 && before.programmingSequence() > 0
+                && ((after.touchLevel() & 0x1F) == 0 || firmware >= 0x050000 && firmware < 0x050403);
+    }
+
     /** Erases slot 1 or 2: an all-zero configuration. */
     Status erase(int slot) throws CardException {
+        Status before = select();
         Status after = send(slot, new byte[CONFIG_SIZE], "erase the slot");
-        if (after.slotConfigured(slot)) {
+        if (!taken(before, after) || after.slotConfigured(slot)) {
             throw new CardException("slot " + slot + " still holds a configuration after erasing it");
         }
         return after;
@@ -114,6 +134,13 @@ final class YubiKeyOtp {
             if (!r.ok()) {
                 throw new CardException("the OTP application could not " + what + " " + slot + ": status "
                         + Apdu.sw(r.sw()));
+            }
+            if (r.data().length == 0) {
+                r = card.transmit(Apdu.command(0x00, INS_STATUS, 0x00, 0x00, new byte[0]));
+                if (!r.ok()) {
+                    throw new CardException("the OTP application gave no status after it was to " + what + " " + slot
+                            + ": status " + Apdu.sw(r.sw()));
+                }
             }
             return Status.of(r.data());
         } finally {
