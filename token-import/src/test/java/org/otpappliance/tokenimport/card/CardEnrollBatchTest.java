@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import jakarta.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -63,14 +62,7 @@ class CardEnrollBatchTest {
 
     @BeforeAll
     static void startPcscd() throws Exception {
-        String missing = Pcscd.missing();
-        if (missing != null) {
-            if (System.getenv("CI") != null) {
-                fail("CI is set and the PC/SC test rig is incomplete: " + missing);
-            }
-            assumeTrue(false, "PC/SC test rig: " + missing);
-        }
-        pcscd = Pcscd.shared();
+        pcscd = Pcscd.sharedOrSkip();
         waitForPresence(READER_0, false);
         waitForPresence(READER_1, false);
         keyFile = dir.resolve("admin.key");

@@ -1,5 +1,8 @@
 package org.otpappliance.tokenimport.card;
 
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -44,6 +47,21 @@ final class Pcscd implements AutoCloseable {
     }
 
     /** The test JVM's pcscd, started on first use (in target/pcscd-rig) and stopped when the JVM ends. */
+    /**
+     * The shared pcscd, for a test class's set-up: when the rig is incomplete the class fails under CI
+     * (set) and is skipped, saying why, elsewhere.
+     */
+    static Pcscd sharedOrSkip() throws IOException, InterruptedException {
+        String missing = missing();
+        if (missing != null) {
+            if (System.getenv("CI") != null) {
+                fail("CI is set and the PC/SC test rig is incomplete: " + missing);
+            }
+            assumeTrue(false, "PC/SC test rig: " + missing);
+        }
+        return shared();
+    }
+
     static synchronized Pcscd shared() throws IOException, InterruptedException {
         if (shared == null) {
             Path work = Path.of(System.getenv("PCSCLITE_CSOCK_NAME")).getParent().resolveSibling("pcscd-rig");
