@@ -10,6 +10,7 @@
 # Needs root (it writes /etc/pam.d/otpa-bench-PID-*, removed on exit), Java 17, curl, pamtester,
 # oathtool and libpam-oath; installs the missing Debian packages itself. Environment:
 # BENCH_JAVA_OPTS  extra JVM options for the appliance
+# BENCH_BRIDGE_JAVA_OPTS  JVM options for the standalone bridge (default: those of docs/pam-ssh.md's unit)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +27,7 @@ WARMUP=200
 PORT=""              # default: the first free port from 18800 on
 SEED=otp-pam-bench-1
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -142,7 +143,8 @@ appliance.api-key-file = $WORK/validate.key
 socket = $WORK/bridge.sock
 EOF
 log "starting the standalone bridge on $WORK/bridge.sock"
-java ${BENCH_BRIDGE_JAVA_OPTS:-} -jar "$WORK/pam-bridge.jar" --config "$WORK/pam-bridge.properties" >"$WORK/bridge.log" 2>&1 &
+# The JVM options of the systemd unit in docs/pam-ssh.md, unless BENCH_BRIDGE_JAVA_OPTS says otherwise.
+java ${BENCH_BRIDGE_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m} -jar "$WORK/pam-bridge.jar" --config "$WORK/pam-bridge.properties" >"$WORK/bridge.log" 2>&1 &
 BRIDGE_PID=$!
 BENCH_PIDS+=("$BRIDGE_PID")
 bench_wait_ready "$BRIDGE_PID" "the bridge" 60 "did not open its socket" test -S "$WORK/bridge.sock"
