@@ -14,6 +14,7 @@ import java.util.Optional;
 import org.otpappliance.appliance.application.ClientService;
 import org.otpappliance.appliance.application.ClientService.Principal;
 import org.otpappliance.appliance.application.ClientService.Role;
+import org.otpappliance.appliance.application.ConsoleSessions;
 
 /**
  * Checks {@code Authorization: Bearer <api key>} and the key's role against the resource method's
@@ -33,11 +34,14 @@ final class ApiKeyFilter implements ContainerRequestFilter {
         this.clients = clients;
     }
 
-    /** Puts an {@link ApiKeyFilter} in front of every resource method that is not public. */
+    /** Puts an {@link ApiKeyFilter} (a {@link ConsoleSessionFilter} for the console's) in front of every resource method that is not public. */
     @Provider
     public static class Binding implements DynamicFeature {
         @Inject
         ClientService clients;
+
+        @Inject
+        ConsoleSessions sessions;
 
         @Override
         public void configure(ResourceInfo resource, FeatureContext context) {
@@ -46,7 +50,9 @@ final class ApiKeyFilter implements ContainerRequestFilter {
                 a = resource.getResourceClass().getAnnotation(Access.class);
             }
             Access.Level level = a == null ? Access.Level.ADMIN : a.value();
-            if (level != Access.Level.PUBLIC) {
+            if (level == Access.Level.CONSOLE) {
+                context.register(new ConsoleSessionFilter(sessions), Priorities.AUTHENTICATION);
+            } else if (level != Access.Level.PUBLIC) {
                 context.register(new ApiKeyFilter(level, clients), Priorities.AUTHENTICATION);
             }
         }

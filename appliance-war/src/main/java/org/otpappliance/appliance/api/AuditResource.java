@@ -32,7 +32,7 @@ public class AuditResource {
                 Paging.offset(offset), Paging.limit(limit)));
     }
 
-    private static Long instant(String name, String value) {
+    static Long instant(String name, String value) {
         if (value == null || value.isEmpty()) {
             return null;
         }

@@ -3,9 +3,11 @@ package org.otpappliance.appliance.api;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
+import org.otpappliance.appliance.application.AdminAccountService;
 import org.otpappliance.appliance.application.ClientService.Principal;
+import org.otpappliance.appliance.application.ConsoleSessions;
 
-/** What resources know of the caller: the API client's name (the audit actor) and the source address. */
+/** What resources know of the caller: the API client's name or console admin (the audit actor) and the source address. */
 abstract class Caller {
     @Context
     ContainerRequestContext request;
@@ -19,6 +21,9 @@ abstract class Caller {
 
     /** The audit actor for what {@link ApiKeyFilter} stored as the request's principal. */
     static String actor(Object principal) {
+        if (principal instanceof ConsoleSessions.Session s) {
+            return AdminAccountService.actor(s.admin());
+        }
         return principal instanceof Principal p ? p.name() : "anonymous";
     }
 

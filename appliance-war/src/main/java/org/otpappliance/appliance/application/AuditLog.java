@@ -106,6 +106,25 @@ public class AuditLog {
         });
     }
 
+    /** Validations in one minute (epoch milliseconds of its start) from one entry point with one result. */
+    public record MinuteCount(long minute, String entryPoint, String result, long count) {
+    }
+
+    /**
+     * Validations per minute by entry point and result since {@code from} (epoch milliseconds),
+     * oldest first, from the audit log, so it covers every node. A scan of the recent rows: the log
+     * has no index on time (every validation inserts a row), which is fine for a dashboard's hours.
+     */
+    public List<MinuteCount> validationsPerMinute(long from) {
+        return database.read(s -> {
+            List<Object[]> rows = s.createNativeQuery("SELECT at / 60000, entry_point, result, COUNT(*) FROM audit_event "
+                    + "WHERE action = 'VALIDATE' AND at >= ?1 GROUP BY at / 60000, entry_point, result ORDER BY 1", Object[].class)
+                    .setParameter(1, from).getResultList();
+            return rows.stream().map(r -> new MinuteCount(((Number) r[0]).longValue() * 60_000L, (String) r[1], (String) r[2],
+                    ((Number) r[3]).longValue())).toList();
+        });
+    }
+
     private static void clause(StringBuilder hql, List<Object> params, String condition, Object value) {
         if (value != null) {
             hql.append(" and ").append(condition.replace("?", "?" + (params.size() + 1)));

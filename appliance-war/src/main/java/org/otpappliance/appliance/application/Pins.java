@@ -5,16 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Token PINs. At rest only PBKDF2-HMAC-SHA256 with a random salt and 600,000 iterations (OWASP's
- * figure for this function); a check costs about a tenth of a second, which is the point. So that
+ * Token PINs. At rest only their {@link Pbkdf2Hash}, which costs about a tenth of a second to check. So that
  * a user's every login does not pay it again, a node remembers, in memory only, a keyed hash of the
  * last PIN that passed the slow check for a token (key random per process, dropped when the stored
  * hash changes); a PIN that does not match it takes the slow path.
@@ -23,10 +19,6 @@ import javax.crypto.spec.SecretKeySpec;
 public class Pins {
     static final int MIN_LENGTH = 4;
     static final int MAX_LENGTH = 32;
-    private static final String SCHEME = "pbkdf2-sha256";
-    private static final int ITERATIONS = 600_000;
-    private static final int SALT_BYTES = 16;
-    private static final int HASH_BITS = 256;
 
     private record Remembered(String pinHash, byte[] mac) {
     }
@@ -50,9 +42,7 @@ public class Pins {
 
     /** The stored form: scheme, iterations, salt and hash. */
     String hash(String pin) {
-        byte[] salt = new byte[SALT_BYTES];
-        random.nextBytes(salt);
-        return SCHEME + "$" + ITERATIONS + "$" + b64(salt) + "$" + b64(pbkdf2(pin, salt, ITERATIONS));
+        return Pbkdf2Hash.hash(pin);
     }
 
     /** Whether {@code pin} is the token's PIN, compared in constant time. */
@@ -62,31 +52,11 @@ public class Pins {
         if (r != null && r.pinHash().equals(pinHash) && MessageDigest.isEqual(r.mac(), mac)) {
             return true;
         }
-        boolean ok = slowMatch(pinHash, pin);
+        boolean ok = Pbkdf2Hash.matches(pinHash, pin);
         if (ok) {
             remembered.put(tokenId, new Remembered(pinHash, mac));
         }
         return ok;
-    }
-
-    private static boolean slowMatch(String pinHash, String pin) {
-        String[] parts = pinHash.split("\\$");
-        if (parts.length != 4 || !parts[0].equals(SCHEME)) {
-            throw new IllegalStateException("unknown PIN hash format");
-        }
-        byte[] expected = Base64.getDecoder().decode(parts[3]);
-        return MessageDigest.isEqual(expected, pbkdf2(pin, Base64.getDecoder().decode(parts[2]), Integer.parseInt(parts[1])));
-    }
-
-    private static byte[] pbkdf2(String pin, byte[] salt, int iterations) {
-        PBEKeySpec spec = new PBEKeySpec(pin.toCharArray(), salt, iterations, HASH_BITS);
-        try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("PBKDF2 unavailable", e);
-        } finally {
-            spec.clearPassword();
-        }
     }
 
     private byte[] mac(String pin) {
@@ -98,8 +68,5 @@ public class Pins {
             throw new IllegalStateException("HMAC-SHA256 unavailable", e);
         }
     }
-
-    private static String b64(byte[] b) {
-        return Base64.getEncoder().withoutPadding().encodeToString(b);
-    }
 }
+

@@ -227,6 +227,13 @@ public class TokenService {
         });
     }
 
+    /** Tokens locked by their fail counter (at most {@code limit}), most failures first. */
+    public List<TokenInfo> locked(int limit) {
+        return database.read(s -> s.createQuery("from TokenEntity t where t.failCount >= :max order by t.failCount desc, t.id",
+                        TokenEntity.class).setParameter("max", config.maxFailures()).setMaxResults(limit).getResultList().stream()
+                .map(t -> info(t, username(s, t))).filter(TokenInfo::locked).toList());
+    }
+
     public TokenInfo get(String serial) {
         return database.read(s -> {
             TokenEntity t = token(s, serial);

@@ -65,6 +65,14 @@ public class UserService {
                 .setFirstResult(offset).setMaxResults(limit).getResultList());
     }
 
+    /** User names that contain {@code text} (ignoring case), sorted. */
+    public List<String> search(String text, int offset, int limit) {
+        String pattern = "%" + text.toLowerCase(java.util.Locale.ROOT).replace("!", "!!").replace("%", "!%").replace("_", "!_") + "%";
+        return database.read(s -> s.createQuery("select u.username from UserEntity u where lower(u.username) like :p escape '!' "
+                        + "order by u.username", String.class)
+                .setParameter("p", pattern).setFirstResult(offset).setMaxResults(limit).getResultList());
+    }
+
     /** Deletes the user and, with them (ON DELETE CASCADE), their tokens. */
     public void delete(String username, String actor, String source) {
         database.write(s -> {

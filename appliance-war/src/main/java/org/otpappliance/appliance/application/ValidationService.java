@@ -99,6 +99,32 @@ public class ValidationService implements Validator {
     }
 
     /**
+     * Refuses a login whose other factor failed before its code was looked at (the console's
+     * password): a failure on each of the user's enabled, unlocked tokens, as a wrong PIN counts, and
+     * one audit line, so that guessing passwords meets the same lock as guessing codes. The code is
+     * neither tried nor spent. A null {@code username} (no such login) is audited as an unknown user.
+     */
+    public VerificationResult refuse(String username, EntryPoint entryPoint, String source, String actor, Reason reason) {
+        Attempt a = new Attempt(username, "", entryPoint, source, actor, clock.millis());
+        TokenCache.UserTokens user = username == null ? null : cache.get(username);
+        List<CachedToken> counted = new ArrayList<>();
+        if (user != null) {
+            for (CachedToken t : user.tokens()) {
+                synchronized (t) {
+                    if (t.enabled && !t.locked(a.now(), config.maxFailures(), config.lockCooldownSeconds() * 1000L)) {
+                        t.failCount++;
+                        t.lastFailAt = a.now();
+                        counted.add(t);
+                    }
+                }
+            }
+        }
+        Decision d = reject(a, counted, user == null ? Reason.UNKNOWN_USER : reason, counted.size() == 1 ? counted.get(0).serial : null);
+        metrics.count(entryPoint, d.result());
+        return d.result();
+    }
+
+    /**
      * The answer to a Yubico validation protocol request: the decision and, when the OTP was
      * genuine, its fields (the protocol reports them on request).
      */

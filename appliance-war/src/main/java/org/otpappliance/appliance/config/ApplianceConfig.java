@@ -49,6 +49,8 @@ public class ApplianceConfig {
     private int radiusPort;
     private InetAddress radiusBindAddress;
     private int radiusDuplicateCacheSize;
+    private int consoleIdleTimeoutMinutes;
+    private int consoleMaxSessionHours;
 
     @PostConstruct
     void read() {
@@ -93,6 +95,8 @@ public class ApplianceConfig {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("setting otp.appliance.radius.bind-address is not an address: " + bind, e);
         }
+        consoleIdleTimeoutMinutes = integer(config, "otp.appliance.console.idle-timeout-minutes", 15, 1, 1440);
+        consoleMaxSessionHours = integer(config, "otp.appliance.console.max-session-hours", 8, 1, 168);
         if (nodeName.length() > 64) {
             throw new IllegalStateException("setting otp.appliance.node-name must be at most 64 characters");
         }
@@ -242,6 +246,16 @@ public class ApplianceConfig {
      */
     public int radiusDuplicateCacheSize() {
         return radiusDuplicateCacheSize;
+    }
+
+    /** A console session ends after this many minutes without a request. */
+    public int consoleIdleTimeoutMinutes() {
+        return consoleIdleTimeoutMinutes;
+    }
+
+    /** A console session ends this many hours after the login, however busy. */
+    public int consoleMaxSessionHours() {
+        return consoleMaxSessionHours;
     }
 
     private static boolean bool(Config config, String key) {

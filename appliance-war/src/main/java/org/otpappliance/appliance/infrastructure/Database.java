@@ -19,6 +19,7 @@ import org.hibernate.Session;
 import org.hibernate.SessionFactory;
 import org.hibernate.cfg.Configuration;
 import org.otpappliance.appliance.config.ApplianceConfig;
+import org.otpappliance.appliance.infrastructure.persistence.AdminAccountEntity;
 import org.otpappliance.appliance.infrastructure.persistence.ApiClientEntity;
 import org.otpappliance.appliance.infrastructure.persistence.RadiusClientEntity;
 import org.otpappliance.appliance.infrastructure.persistence.AuditEventEntity;
@@ -82,6 +83,7 @@ public class Database {
                 .addAnnotatedClass(ApiClientEntity.class)
                 .addAnnotatedClass(AuditEventEntity.class)
                 .addAnnotatedClass(RadiusClientEntity.class)
+                .addAnnotatedClass(AdminAccountEntity.class)
                 .setProperty("hibernate.transaction.coordinator_class", "jdbc")
                 .setProperty("hibernate.transaction.jta.platform",
                         "org.hibernate.engine.transaction.jta.platform.internal.NoJtaPlatform")

@@ -45,6 +45,8 @@ public sealed interface VerificationResult {
         /** A new code was asked for too soon after the last one. */
         RESEND_TOO_EARLY,
         /** The hourly limit of codes sent to the user or the destination is reached. */
-        SEND_LIMIT
+        SEND_LIMIT,
+        /** A login that also asks for a password (the admin console): the password was wrong, so the code was not tried. */
+        WRONG_PASSWORD
     }
 }
