@@ -130,7 +130,8 @@ async function login(event) {
 async function logout() {
   await attempt(() => call('DELETE', '/session'));
   session = null;
-  location.hash = '#login';
+  // No hashchange: routing would run again and clear the message.
+  history.replaceState(null, '', '#login');
   show('login', 'You are logged out.');
 }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
 import org.otpappliance.appliance.application.AuditEvent;
 import org.otpappliance.appliance.application.AuditLog;
 import org.otpappliance.appliance.application.TokenService;
@@ -32,7 +33,9 @@ public class ConsoleMonitorResource extends Caller {
     @Inject
     TokenService tokens;
 
+    /** Qualified: @Readiness is a CDI qualifier, so the bean has no @Default. */
     @Inject
+    @Readiness
     DataStoreHealth health;
 
     @Inject
