@@ -76,7 +76,15 @@ public class Bootstrap {
         if (clients.list().stream().anyMatch(c -> c.name().equals(BOOTSTRAP_CLIENT))) {
             name = BOOTSTRAP_CLIENT + "-" + System.currentTimeMillis();
         }
-        ClientService.NewClient admin = clients.create(name, ClientService.Role.ADMIN.wireName(), null, "system", "startup");
+        ClientService.NewClient admin;
+        try {
+            admin = clients.create(name, ClientService.Role.ADMIN.wireName(), null, "system", "startup");
+        } catch (RuntimeException e) {
+            if (clients.hasAdmin()) {
+                return;   // another node, started on the same database at the same moment, made it
+            }
+            throw e;
+        }
         Path file = config.dataDir().resolve("admin.key");
         try {
             SecretFiles.write(file, admin.apiKey() + "\n");

@@ -29,6 +29,8 @@ import javax.sql.DataSource;
 public final class SchemaMigrator {
     private static final Logger LOG = Logger.getLogger(SchemaMigrator.class.getName());
     private static final String DIR = "db/migration/";
+    /** The PostgreSQL advisory lock the nodes of one database migrate under (any number no other application uses). */
+    private static final long MIGRATION_LOCK = 0x4f54505f4d494752L;
 
     private final DataSource dataSource;
 
@@ -39,27 +41,47 @@ public final class SchemaMigrator {
     public void migrate() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, script VARCHAR(200) NOT NULL, "
-                        + "checksum VARCHAR(64) NOT NULL, applied_at BIGINT NOT NULL)");
-            }
             String database = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
-            for (Script entry : scripts()) {
-                String script = entry.name();
-                int version = Integer.parseInt(script.substring(1, script.indexOf("__")));
-                String sql = read(script);
-                String checksum = sha256(sql);
-                String applied = appliedChecksum(c, version);
-                if (applied != null) {
-                    if (!applied.equals(checksum)) {
-                        throw new IllegalStateException("migration " + script + " changed after it was applied");
-                    }
-                    continue;
-                }
-                boolean runs = entry.database() == null || entry.database().equals(database);
-                apply(c, version, script, runs ? sql : "", checksum);
-                LOG.info(() -> (runs ? "Applied schema migration " : "Recorded schema migration (not for this database) ") + script);
+            // Nodes started together on one PostgreSQL database take turns: the first migrates, the others
+            // then find every script applied. (An H2 file has one node: it is locked by the process.)
+            boolean shared = database.equals("postgresql");
+            if (shared) {
+                execute(c, "SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
             }
+            try {
+                migrate(c, database);
+            } finally {
+                if (shared) {
+                    execute(c, "SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+                }
+            }
+        }
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private void migrate(Connection c, String database) throws SQLException {
+        execute(c, "CREATE TABLE IF NOT EXISTS schema_version (version INT PRIMARY KEY, script VARCHAR(200) NOT NULL, "
+                + "checksum VARCHAR(64) NOT NULL, applied_at BIGINT NOT NULL)");
+        for (Script entry : scripts()) {
+            String script = entry.name();
+            int version = Integer.parseInt(script.substring(1, script.indexOf("__")));
+            String sql = read(script);
+            String checksum = sha256(sql);
+            String applied = appliedChecksum(c, version);
+            if (applied != null) {
+                if (!applied.equals(checksum)) {
+                    throw new IllegalStateException("migration " + script + " changed after it was applied");
+                }
+                continue;
+            }
+            boolean runs = entry.database() == null || entry.database().equals(database);
+            apply(c, version, script, runs ? sql : "", checksum);
+            LOG.info(() -> (runs ? "Applied schema migration " : "Recorded schema migration (not for this database) ") + script);
         }
     }
 
