@@ -17,16 +17,19 @@ abstract sealed class CachedToken permits OathToken, YubicoToken, ChallengeToken
     final boolean enabled;
     /** The PIN's slow hash (see {@link Pins}), or null for a token without a PIN. */
     final String pinHash;
+    /** Which PIN (or absence of one) this copy holds: every PIN change bumps it in the database. */
+    final int pinVersion;
 
     int failCount;
     long lastFailAt;
 
-    CachedToken(long id, String serial, TokenType type, boolean enabled, String pinHash, int failCount, long lastFailAt) {
+    CachedToken(long id, String serial, TokenType type, boolean enabled, String pinHash, int pinVersion, int failCount, long lastFailAt) {
         this.id = id;
         this.serial = serial;
         this.type = type;
         this.enabled = enabled;
         this.pinHash = pinHash;
+        this.pinVersion = pinVersion;
         this.failCount = failCount;
         this.lastFailAt = lastFailAt;
     }

@@ -35,7 +35,8 @@ public class ChallengeService {
     static final String ADMIT_ATTEMPT = "UPDATE challenge SET attempts = attempts + 1 WHERE transaction_id = ? "
             + "AND attempts < ? AND used = FALSE AND delivered = TRUE AND expires_at > ?";
     static final String SPEND = "UPDATE challenge SET used = TRUE WHERE transaction_id = ? AND used = FALSE";
-    private static final String LOCK_TOKEN = "SELECT enabled FROM token_state WHERE token_id = ? FOR UPDATE";
+    /** Locks the token's state row, and reads what a challenge needs of it: still enabled, still the PIN the node checked. */
+    private static final String LOCK_TOKEN = "SELECT enabled, pin_version FROM token_state WHERE token_id = ? FOR UPDATE";
     private static final String LAST_DELIVERED = "SELECT MAX(created_at) FROM challenge WHERE user_id = ? AND token_id = ? "
             + "AND delivered = TRUE AND created_at > ?";
     private static final String SENT_TO_USER = "SELECT COUNT(*) FROM challenge WHERE user_id = ? AND created_at > ? AND kind = 'SENT'";
@@ -82,6 +83,13 @@ public class ChallengeService {
     record Refused(Reason reason, String message) implements Started {
     }
 
+    /**
+     * Nothing sent: the node's copy of the token is behind the database (the token was disabled or
+     * deleted, or its PIN changed, through another node). The caller reads the token again.
+     */
+    record Stale() implements Started {
+    }
+
     /** A challenge as recorded; {@code pin} when it followed a PIN typed alone (the answer is then the token's own code). */
     record Pending(String transactionId, long tokenId, long userId, String codeHash, long expiresAt, int attempts,
                    boolean delivered, boolean used, boolean pin) {
@@ -95,7 +103,7 @@ public class ChallengeService {
     Started start(long userId, ChallengeToken token, long now) {
         String transactionId = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(16));
         String code = newCode();
-        Optional<Refused> refused = record(userId, token, transactionId, hash(transactionId, code), now);
+        Optional<Started> refused = record(userId, token, transactionId, hash(transactionId, code), now);
         if (refused.isPresent()) {
             return refused.get();
         }
@@ -112,15 +120,28 @@ public class ChallengeService {
      * "PIN first, then code": the user typed the PIN of a token whose code they hold (TOTP, HOTP,
      * YubiKey) and nothing else. Nothing is sent; the answer asks for the code.
      */
-    Sent startPin(long userId, CachedToken token, long now) {
+    Started startPin(long userId, CachedToken token, long now) {
         String transactionId = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(16));
-        try (Connection c = database.dataSource().getConnection(); PreparedStatement p = c.prepareStatement(INSERT_PIN)) {
-            p.setString(1, transactionId);
-            p.setLong(2, token.id);
-            p.setLong(3, userId);
-            p.setLong(4, now);
-            p.setLong(5, now + config.challengeValiditySeconds() * 1000L);
-            p.executeUpdate();
+        try (Connection c = database.dataSource().getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!current(c, token)) {
+                    c.rollback();
+                    return new Stale();
+                }
+                try (PreparedStatement p = c.prepareStatement(INSERT_PIN)) {
+                    p.setString(1, transactionId);
+                    p.setLong(2, token.id);
+                    p.setLong(3, userId);
+                    p.setLong(4, now);
+                    p.setLong(5, now + config.challengeValiditySeconds() * 1000L);
+                    p.executeUpdate();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
         } catch (SQLException e) {
             throw new StoreUnavailableException(e);
         }
@@ -150,11 +171,11 @@ public class ChallengeService {
                 p.codeHash().getBytes(StandardCharsets.US_ASCII));
     }
 
-    private Optional<Refused> record(long userId, ChallengeToken token, String transactionId, String codeHash, long now) {
+    private Optional<Started> record(long userId, ChallengeToken token, String transactionId, String codeHash, long now) {
         try (Connection c = database.dataSource().getConnection()) {
             c.setAutoCommit(false);
             try {
-                Optional<Refused> refused = limits(c, userId, token, now);
+                Optional<Started> refused = current(c, token) ? limits(c, userId, token, now) : Optional.of(new Stale());
                 if (refused.isEmpty()) {
                     try (PreparedStatement p = c.prepareStatement(INSERT)) {
                         p.setString(1, transactionId);
@@ -182,9 +203,7 @@ public class ChallengeService {
         }
     }
 
-    private Optional<Refused> limits(Connection c, long userId, ChallengeToken token, long now) throws SQLException {
-        // Locking the token's state row makes concurrent requests for this token (on any node) take turns.
-        query(c, LOCK_TOKEN, token.id);
+    private Optional<Started> limits(Connection c, long userId, ChallengeToken token, long now) throws SQLException {
         long cooldown = config.challengeResendCooldownSeconds() * 1000L;
         if (cooldown > 0 && query(c, LAST_DELIVERED, userId, token.id, now - cooldown) > 0) {
             return Optional.of(new Refused(Reason.RESEND_TOO_EARLY, "a code was sent less than "
@@ -195,6 +214,20 @@ public class ChallengeService {
             return Optional.of(new Refused(Reason.SEND_LIMIT, "too many codes were sent in the last hour; try again later"));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Locks the token's state row, which makes concurrent requests for this token (on any node) take
+     * turns, and tells whether the node's copy is still right about it: the token exists, is enabled
+     * and has the PIN the copy checked.
+     */
+    private static boolean current(Connection c, CachedToken token) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(LOCK_TOKEN)) {
+            p.setLong(1, token.id);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() && r.getBoolean(1) && r.getInt(2) == token.pinVersion;
+            }
+        }
     }
 
     /** Runs a query whose first column is a number (0 when there is no row or it is null). */

@@ -11,9 +11,9 @@ import org.otpappliance.otp.token.TokenType;
 final class ChallengeToken extends CachedToken {
     final String destination;
 
-    ChallengeToken(long id, String serial, TokenType type, boolean enabled, String pinHash, String destination, int failCount,
-                   long lastFailAt) {
-        super(id, serial, type, enabled, pinHash, failCount, lastFailAt);
+    ChallengeToken(long id, String serial, TokenType type, boolean enabled, String pinHash, int pinVersion, String destination,
+                   int failCount, long lastFailAt) {
+        super(id, serial, type, enabled, pinHash, pinVersion, failCount, lastFailAt);
         this.destination = destination;
     }
 

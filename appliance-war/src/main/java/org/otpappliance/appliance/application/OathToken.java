@@ -16,9 +16,9 @@ final class OathToken extends CachedToken {
     long lastTimeStep;
     int drift;
 
-    OathToken(long id, String serial, TokenType type, OathParameters parameters, boolean enabled, String pinHash, byte[] seed,
-              long nextCounter, long lastTimeStep, int drift, int failCount, long lastFailAt) {
-        super(id, serial, type, enabled, pinHash, failCount, lastFailAt);
+    OathToken(long id, String serial, TokenType type, OathParameters parameters, boolean enabled, String pinHash, int pinVersion,
+              byte[] seed, long nextCounter, long lastTimeStep, int drift, int failCount, long lastFailAt) {
+        super(id, serial, type, enabled, pinHash, pinVersion, failCount, lastFailAt);
         this.parameters = parameters;
         this.seed = seed;
         this.nextCounter = nextCounter;

@@ -19,18 +19,20 @@ import org.otpappliance.otp.verify.OathParameters;
 
 /**
  * Each user's tokens, decrypted once and kept in memory so that a validation reads nothing from the
- * database. Entries live {@code token-cache-seconds} at most (so changes made on another node are
- * seen), and are dropped at once when this node changes a user's tokens or loses a conditional update.
+ * database. Entries live {@code token-cache-seconds} at most, and are dropped at once when this node
+ * changes a user's tokens or loses a conditional update. A copy may lag behind changes made on another
+ * node: it may lead to an ACCEPT only through a conditional update that the database confirms, and a
+ * refusal it would give is checked on a {@link #reload fresh reading} first (see ValidationService).
  */
 @ApplicationScoped
 public class TokenCache {
     private static final String LOAD = "SELECT u.id, t.id, t.serial, t.token_type, t.algorithm, t.digits, t.period_seconds, "
-            + "t.seed_encrypted, s.enabled, s.next_counter, s.last_time_step, s.drift, s.fail_count, s.last_fail_at, t.public_id, t.destination, t.pin_hash "
-            + "FROM app_user u LEFT JOIN token t ON t.user_id = u.id LEFT JOIN token_state s ON s.token_id = t.id "
+            + "t.seed_encrypted, s.enabled, s.next_counter, s.last_time_step, s.drift, s.fail_count, s.last_fail_at, t.public_id, t.destination, t.pin_hash, "
+            + "s.pin_version FROM app_user u LEFT JOIN token t ON t.user_id = u.id LEFT JOIN token_state s ON s.token_id = t.id "
             + "WHERE u.username = ? ORDER BY t.id";
     /** The owner of the YubiKey with this public id; for a key without an owner (a bulk import), the key itself. */
     private static final String OWNER_OF_PUBLIC_ID = "SELECT u.username, t.id, t.serial, t.seed_encrypted, s.enabled, s.next_counter, "
-            + "s.fail_count, s.last_fail_at, t.pin_hash FROM token t JOIN token_state s ON s.token_id = t.id "
+            + "s.fail_count, s.last_fail_at, t.pin_hash, s.pin_version FROM token t JOIN token_state s ON s.token_id = t.id "
             + "LEFT JOIN app_user u ON u.id = t.user_id WHERE t.public_id = ?";
     /** Unknown public ids are remembered too (a flood of made-up ids must not become a flood of queries), up to this many. */
     private static final int MAX_REMEMBERED_UNKNOWN = 10_000;
@@ -74,6 +76,21 @@ public class TokenCache {
         long before = generation.get();
         UserTokens loaded = load(username, now);
         if (loaded != null && generation.get() == before) {
+            byUser.put(username, loaded);
+        }
+        return loaded;
+    }
+
+    /**
+     * The user's tokens read from the database now, for a refusal that a copy read earlier must not
+     * decide alone (another node may have changed them since); kept as the user's new copy.
+     */
+    UserTokens reload(String username) {
+        long before = generation.get();
+        UserTokens loaded = load(username, clock.millis());
+        if (loaded == null) {
+            byUser.remove(username);
+        } else if (generation.get() == before) {
             byUser.put(username, loaded);
         }
         return loaded;
@@ -136,8 +153,8 @@ public class TokenCache {
                 }
                 String serial = r.getString(3);
                 byte[] secret = database.seedCipher().decrypt(r.getString(4), serial);
-                return new Owner(null, new YubicoToken(r.getLong(2), serial, r.getBoolean(5), r.getString(9), publicId, secret,
-                        r.getLong(6), r.getInt(7), r.getLong(8)), now);
+                return new Owner(null, new YubicoToken(r.getLong(2), serial, r.getBoolean(5), r.getString(9), r.getInt(10), publicId,
+                        secret, r.getLong(6), r.getInt(7), r.getLong(8)), now);
             }
         } catch (SQLException e) {
             throw new StoreUnavailableException(e);
@@ -160,17 +177,17 @@ public class TokenCache {
                     String serial = r.getString(3);
                     TokenType type = TokenType.parse(r.getString(4));
                     if (type.sendsCodes()) {
-                        tokens.add(new ChallengeToken(tokenId, serial, type, r.getBoolean(9), r.getString(17), r.getString(16), r.getInt(13),
-                                r.getLong(14)));
+                        tokens.add(new ChallengeToken(tokenId, serial, type, r.getBoolean(9), r.getString(17), r.getInt(18),
+                                r.getString(16), r.getInt(13), r.getLong(14)));
                     } else if (type == TokenType.YUBICO) {
                         byte[] secret = database.seedCipher().decrypt(r.getString(8), serial);
-                        tokens.add(new YubicoToken(tokenId, serial, r.getBoolean(9), r.getString(17), r.getString(15), secret, r.getLong(10),
-                                r.getInt(13), r.getLong(14)));
+                        tokens.add(new YubicoToken(tokenId, serial, r.getBoolean(9), r.getString(17), r.getInt(18), r.getString(15),
+                                secret, r.getLong(10), r.getInt(13), r.getLong(14)));
                     } else {
                         OathParameters parameters = new OathParameters(HashAlgorithm.parse(r.getString(5)), r.getInt(6), r.getInt(7));
                         byte[] seed = database.seedCipher().decrypt(r.getString(8), serial);
-                        tokens.add(new OathToken(tokenId, serial, type, parameters, r.getBoolean(9), r.getString(17), seed,
-                                r.getLong(10), r.getLong(11), r.getInt(12), r.getInt(13), r.getLong(14)));
+                        tokens.add(new OathToken(tokenId, serial, type, parameters, r.getBoolean(9), r.getString(17), r.getInt(18),
+                                seed, r.getLong(10), r.getLong(11), r.getInt(12), r.getInt(13), r.getLong(14)));
                     }
                 }
                 return userId == null ? null : new UserTokens(userId, List.copyOf(tokens), now);

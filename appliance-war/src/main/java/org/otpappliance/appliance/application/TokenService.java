@@ -252,7 +252,10 @@ public class TokenService {
     /** Sets the token's PIN, or removes it (null). */
     public TokenInfo setPin(String serial, String pin, String actor, String source) {
         String hash = pin == null ? null : pins.hash(Pins.checkForm(pin));
-        return change(serial, actor, source, pin == null ? "TOKEN_PIN_REMOVE" : "TOKEN_PIN_SET", (s, t) -> t.pinHash = hash);
+        return change(serial, actor, source, pin == null ? "TOKEN_PIN_REMOVE" : "TOKEN_PIN_SET", (s, t) -> {
+            t.pinHash = hash;
+            t.pinVersion++;
+        });
     }
 
     public TokenInfo unlock(String serial, String actor, String source) {
@@ -310,7 +313,7 @@ public class TokenService {
     private OathToken oathToken(TokenEntity t) {
         TokenType type = TokenType.parse(t.tokenType);
         OathParameters p = new OathParameters(HashAlgorithm.parse(t.algorithm), t.digits, t.periodSeconds);
-        return new OathToken(t.id, t.serial, type, p, t.enabled, t.pinHash, database.seedCipher().decrypt(t.seedEncrypted, t.serial),
+        return new OathToken(t.id, t.serial, type, p, t.enabled, t.pinHash, t.pinVersion, database.seedCipher().decrypt(t.seedEncrypted, t.serial),
                 t.nextCounter, t.lastTimeStep, t.drift, t.failCount, t.lastFailAt);
     }
 

@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,18 +28,23 @@ import org.otpappliance.otp.verify.VerificationResult.Reason;
  * The one validation service behind every entry point.
  *
  * <p>A code is checked against the user's cached tokens; the decision becomes a conditional update
- * ("move the counter to N+1 where it is still at most N, the token is enabled and not locked"),
- * committed with other validations in one group commit. ACCEPT is answered only when that update
- * took effect and is durable, so a code counts once, across threads and across nodes sharing the
- * database, and a crash after ACCEPT cannot make the code usable again.
+ * ("move the counter to N+1 where it is still at most N, the token is enabled and not locked, and
+ * its PIN is the one checked"), committed with other validations in one group commit. ACCEPT is
+ * answered only when that update took effect and is durable, so a code counts once, across threads
+ * and across nodes sharing the database, and a crash after ACCEPT cannot make the code usable again.
+ *
+ * <p>The cached copy may be behind changes made through another node. It can only lead to an ACCEPT
+ * that the database confirms; a refusal it would give on its own (wrong code or PIN, locked,
+ * disabled, no token) is given only after the user's tokens were read again for this request, so
+ * that a token enrolled, enabled, unlocked or resynchronised through another node works at once.
  */
 @ApplicationScoped
 public class ValidationService implements Validator {
     /** HOTP's next counter, or a YubiKey's next position: spent when the stored one is still at most the code's. */
     private static final String ACCEPT_POSITION = "UPDATE token_state SET next_counter = ?, fail_count = 0 WHERE token_id = ? "
-            + "AND next_counter < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?)";
+            + "AND next_counter < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?) AND pin_version = ?";
     private static final String ACCEPT_TOTP = "UPDATE token_state SET last_time_step = ?, drift = ?, fail_count = 0 WHERE token_id = ? "
-            + "AND last_time_step < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?)";
+            + "AND last_time_step < ? AND enabled = TRUE AND (fail_count < ? OR last_fail_at <= ?) AND pin_version = ?";
     private static final String RESET_FAILURES = "UPDATE token_state SET fail_count = 0 WHERE token_id = ? AND enabled = TRUE "
             + "AND (fail_count < ? OR last_fail_at <= ?)";
     private static final String COUNT_FAILURE = "UPDATE token_state SET fail_count = fail_count + 1, last_fail_at = ? WHERE token_id = ?";
@@ -77,20 +83,40 @@ public class ValidationService implements Validator {
      * @throws DeliveryFailedException when a code was to be sent and could not be
      */
     public VerificationResult validate(VerificationRequest request, String actor) {
-        Attempt a = new Attempt(request.user(), request.code(), request.entryPoint(), request.source(), actor, clock.millis());
+        long now = clock.millis();
         TokenCache.UserTokens user = cache.get(request.user());
-        Decision d;
-        if (user == null) {
-            d = reject(a, List.of(), Reason.UNKNOWN_USER, null);
-        } else if (user.tokens().isEmpty()) {
-            d = reject(a, List.of(), Reason.NO_TOKEN, null);
-        } else if (request.transactionId() != null) {
-            d = answerChallenge(a, user, request.transactionId());
-        } else {
-            d = validateEntry(a, user);
+        boolean readNow = user == null || user.loadedAt() >= now;
+        Attempt a = new Attempt(request.user(), request.code(), request.entryPoint(), request.source(), actor, now, readNow,
+                new HashMap<>());
+        Decision d = decideRequest(a, user, request.transactionId());
+        if (d == null) {
+            // The copy read earlier would refuse: decide again on the tokens as the database has them now.
+            a = new Attempt(a.username(), a.code(), a.entryPoint(), a.source(), a.actor(), now, true, a.pinsChecked());
+            d = decideRequest(a, cache.reload(request.user()), request.transactionId());
         }
         metrics.count(request.entryPoint(), d.result());
         return d.result();
+    }
+
+    /** The decision, or null for a refusal that a copy read before this request would give (see {@link #recheck}). */
+    private Decision decideRequest(Attempt a, TokenCache.UserTokens user, String transactionId) {
+        if (user == null) {
+            return reject(a, List.of(), Reason.UNKNOWN_USER, null);
+        } else if (user.tokens().isEmpty()) {
+            return recheck(a) ? null : reject(a, List.of(), Reason.NO_TOKEN, null);
+        } else if (transactionId != null) {
+            return answerChallenge(a, user, transactionId);
+        }
+        return validateEntry(a, user);
+    }
+
+    /**
+     * Whether a refusal must wait for a fresh reading of the user's tokens: it would come from a copy
+     * read before this request, which may not know of a change made through another node (a token
+     * enrolled, enabled, unlocked or resynchronised, a PIN changed). A refusal then costs one read more.
+     */
+    private static boolean recheck(Attempt a) {
+        return !a.readNow();
     }
 
     @Override
@@ -141,7 +167,8 @@ public class ValidationService implements Validator {
         Optional<YubicoOtp> parsed = YubicoOtp.parse(otp);
         TokenCache.YubicoLookup found = parsed.isEmpty() || parsed.get().publicId().isEmpty() ? null
                 : cache.yubicoToken(parsed.get().publicId());
-        Attempt a = new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, clock.millis());
+        Attempt a = new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, clock.millis(), true,
+                new HashMap<>());
         Decision d = found == null ? reject(a, List.of(), parsed.isEmpty() ? Reason.MALFORMED_CODE : Reason.UNKNOWN_TOKEN, null)
                 : found.token().enabled ? decide(a, Map.of(found.token(), otp), List.of())
                 : reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, found.token().serial);
@@ -164,8 +191,13 @@ public class ValidationService implements Validator {
         return new YubicoVerdict(YubicoVerdict.Status.BAD_OTP, null);
     }
 
-    /** One validation: the user (null when unknown to the Yubico protocol), what was typed, who asked, when. */
-    private record Attempt(String username, String code, EntryPoint entryPoint, String source, String actor, long now) {
+    /**
+     * One validation: the user (null when unknown to the Yubico protocol), what was typed, who asked,
+     * when, whether the tokens it is decided on were read from the database for it, and the PIN checks
+     * made for it (so that deciding again on a fresh copy does not pay the slow hash twice).
+     */
+    private record Attempt(String username, String code, EntryPoint entryPoint, String source, String actor, long now,
+                           boolean readNow, Map<String, Boolean> pinsChecked) {
     }
 
     /** The outcome, and the match that an ACCEPT spent. */
@@ -180,12 +212,15 @@ public class ValidationService implements Validator {
     private Decision validateEntry(Attempt a, TokenCache.UserTokens user) {
         List<CachedToken> enabled = user.tokens().stream().filter(t -> t.enabled).toList();
         if (enabled.isEmpty()) {
-            return reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, null);
+            return recheck(a) ? null : reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, null);
         }
         if (a.code().isEmpty() && enabled.stream().anyMatch(t -> t instanceof ChallengeToken && t.pinHash == null)) {
-            return enabled.stream().filter(t -> t instanceof ChallengeToken && t.pinHash == null && !locked(t, a.now()))
-                    .findFirst().map(t -> startChallenge(a, user, (ChallengeToken) t))
-                    .orElseGet(() -> reject(a, List.of(), Reason.LOCKED, null));
+            Optional<CachedToken> sends = enabled.stream().filter(t -> t instanceof ChallengeToken && t.pinHash == null
+                    && !locked(t, a.now())).findFirst();
+            if (sends.isEmpty()) {
+                return recheck(a) ? null : reject(a, List.of(), Reason.LOCKED, null);
+            }
+            return startChallenge(a, user, (ChallengeToken) sends.get());
         }
         Map<CachedToken, String> codes = new LinkedHashMap<>();
         List<CachedToken> wrongPins = new ArrayList<>();
@@ -193,7 +228,7 @@ public class ValidationService implements Validator {
             if (t.pinHash == null) {
                 codes.put(t, a.code());
             } else if (!locked(t, a.now())) {
-                String rest = afterPin(t, a.code());
+                String rest = afterPin(a, t);
                 if (rest == null) {
                     wrongPins.add(t);
                 } else if (rest.isEmpty()) {
@@ -207,12 +242,17 @@ public class ValidationService implements Validator {
     }
 
     /** What follows the token's PIN in the entry: "" for the PIN alone, null when the PIN is wrong. */
-    private String afterPin(CachedToken t, String entry) {
+    private String afterPin(Attempt a, CachedToken t) {
+        String entry = a.code();
         int n = t.codeLength();
-        if (n > 0 && entry.length() > n && pins.matches(t.id, t.pinHash, entry.substring(0, entry.length() - n))) {
+        if (n > 0 && entry.length() > n && pinMatches(a, t, entry.substring(0, entry.length() - n))) {
             return entry.substring(entry.length() - n);
         }
-        return pins.matches(t.id, t.pinHash, entry) ? "" : null;
+        return pinMatches(a, t, entry) ? "" : null;
+    }
+
+    private boolean pinMatches(Attempt a, CachedToken t, String pin) {
+        return a.pinsChecked().computeIfAbsent(t.pinHash + "\n" + pin, k -> pins.matches(t.id, t.pinHash, pin));
     }
 
     private boolean locked(CachedToken t, long now) {
@@ -221,10 +261,13 @@ public class ValidationService implements Validator {
         }
     }
 
-    /** Tries each token's code; a wrong PIN counts as a failure of its token, as a wrong code does. */
+    /**
+     * Tries each token's code; a wrong PIN counts as a failure of its token, as a wrong code does.
+     * Null instead of a refusal that is to be decided again on a fresh copy (see {@link #recheck}).
+     */
     private Decision decide(Attempt a, Map<CachedToken, String> codes, List<CachedToken> wrongPins) {
         if (codes.isEmpty() && wrongPins.isEmpty()) {
-            return reject(a, List.of(), Reason.LOCKED, null);
+            return recheck(a) ? null : reject(a, List.of(), Reason.LOCKED, null);
         }
         int maxFailures = config.maxFailures();
         long cooldownMillis = config.lockCooldownSeconds() * 1000L;
@@ -280,6 +323,10 @@ public class ValidationService implements Validator {
             uncount(counted);
             return accept(a, accepted, match, maxFailures, cooldownMillis);
         }
+        if (recheck(a)) {
+            uncount(counted);   // decided again on a fresh copy, which counts them
+            return null;
+        }
         boolean codeTried = uncounted != null || counted.stream().anyMatch(codes::containsKey);
         Reason reason = replayed != null ? Reason.REPLAYED
                 : counted.isEmpty() && uncounted == null ? Reason.LOCKED
@@ -305,12 +352,29 @@ public class ValidationService implements Validator {
         if (started instanceof ChallengeService.Refused r) {
             return reject(a, List.of(), r.reason(), token.serial, r.message());
         }
+        if (started instanceof ChallengeService.Stale) {
+            return stale(a, token);
+        }
         return challenged(a, token, (ChallengeService.Sent) started);
     }
 
     /** The PIN of a token whose code the user holds, typed alone: asks for the code. */
     private Decision startPinChallenge(Attempt a, TokenCache.UserTokens user, CachedToken token) {
-        return challenged(a, token, challenges.startPin(user.userId(), token, a.now()));
+        ChallengeService.Started started = challenges.startPin(user.userId(), token, a.now());
+        if (started instanceof ChallengeService.Stale) {
+            return stale(a, token);
+        }
+        return challenged(a, token, (ChallengeService.Sent) started);
+    }
+
+    /**
+     * The copy that started a challenge is behind the database (the token was disabled or deleted, or
+     * its PIN changed, through another node): decided again on a fresh copy, or, if this one was
+     * fresh and the token changed meanwhile, refused.
+     */
+    private Decision stale(Attempt a, CachedToken token) {
+        cache.invalidate(a.username());
+        return recheck(a) ? null : reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, token.serial);
     }
 
     private Decision challenged(Attempt a, CachedToken token, ChallengeService.Sent sent) {
@@ -332,7 +396,8 @@ public class ValidationService implements Validator {
                 .filter(t -> t.id == p.tokenId() && (t instanceof ChallengeToken) != p.pin()).findFirst())
                 .orElse(null);
         if (token == null) {
-            return reject(a, List.of(), Reason.UNKNOWN_TRANSACTION, null);
+            // A challenge for a token enrolled through another node is unknown to a copy read before.
+            return found.isPresent() && recheck(a) ? null : reject(a, List.of(), Reason.UNKNOWN_TRANSACTION, null);
         }
         ChallengeService.Pending p = found.get();
         int maxFailures = config.maxFailures();
@@ -342,7 +407,7 @@ public class ValidationService implements Validator {
             locked = token.locked(a.now(), maxFailures, cooldownMillis);
         }
         if (!token.enabled || locked) {
-            return reject(a, List.of(), token.enabled ? Reason.LOCKED : Reason.NO_ACTIVE_TOKEN, token.serial);
+            return recheck(a) ? null : reject(a, List.of(), token.enabled ? Reason.LOCKED : Reason.NO_ACTIVE_TOKEN, token.serial);
         }
         if (p.used()) {
             return reject(a, List.of(), Reason.REPLAYED, token.serial);
@@ -373,9 +438,9 @@ public class ValidationService implements Validator {
                     ? new Write(RESET_FAILURES, rows -> new Object[] {rows[1] == 1 ? id : -1L, maxFailures, cooldownCutoff}, id)
                     : token.type == TokenType.TOTP
                     ? new Write(ACCEPT_TOTP, rows -> new Object[] {m.position(), m.drift(), rows[1] == 1 ? id : -1L, m.position(),
-                            maxFailures, cooldownCutoff}, id)
+                            maxFailures, cooldownCutoff, token.pinVersion}, id)
                     : new Write(ACCEPT_POSITION, rows -> new Object[] {m.position(), rows[1] == 1 ? id : -1L, m.position(),
-                            maxFailures, cooldownCutoff}, id));
+                            maxFailures, cooldownCutoff, token.pinVersion}, id));
         } else {
             writes.add(new Write(COUNT_FAILURE, rows -> new Object[] {a.now(), rows[0] == 1 ? token.id : -1L}, token.id));
         }
@@ -419,8 +484,10 @@ public class ValidationService implements Validator {
     private Decision accept(Attempt a, CachedToken token, CachedToken.Match m, int maxFailures, long cooldownMillis) {
         long cooldownCutoff = cooldownMillis <= 0 ? -1 : a.now() - cooldownMillis;
         Write update = token.type == TokenType.TOTP
-                ? Write.of(ACCEPT_TOTP, token.id, m.position(), m.drift(), token.id, m.position(), maxFailures, cooldownCutoff)
-                : Write.of(ACCEPT_POSITION, token.id, m.position(), token.id, m.position(), maxFailures, cooldownCutoff);
+                ? Write.of(ACCEPT_TOTP, token.id, m.position(), m.drift(), token.id, m.position(), maxFailures, cooldownCutoff,
+                        token.pinVersion)
+                : Write.of(ACCEPT_POSITION, token.id, m.position(), token.id, m.position(), maxFailures, cooldownCutoff,
+                        token.pinVersion);
         Write auditLine = audit.validationWrite(a.now(), a.actor(), a.username(), a.entryPoint().name(), a.source(),
                 rows -> rows[0] == 1
                         ? new String[] {token.serial, "ACCEPT", null}
@@ -429,7 +496,7 @@ public class ValidationService implements Validator {
         if (rows[0] == 1) {
             return new Decision(new VerificationResult.Accepted(token.serial), m);
         }
-        // The database had moved on (another node spent the code, or an admin changed the token).
+        // The database had moved on (another node spent the code, or an admin changed the token or its PIN).
         cache.invalidate(a.username());
         return new Decision(new VerificationResult.Rejected(Reason.REPLAYED), null);
     }

@@ -25,9 +25,9 @@ final class YubicoToken extends CachedToken {
     /** The nonce of the Yubico protocol request that spent the last OTP (this node only), for REPLAYED_REQUEST. */
     String lastNonce;
 
-    YubicoToken(long id, String serial, boolean enabled, String pinHash, String publicId, byte[] secret, long nextPosition,
-                int failCount, long lastFailAt) {
-        super(id, serial, TokenType.YUBICO, enabled, pinHash, failCount, lastFailAt);
+    YubicoToken(long id, String serial, boolean enabled, String pinHash, int pinVersion, String publicId, byte[] secret,
+                long nextPosition, int failCount, long lastFailAt) {
+        super(id, serial, TokenType.YUBICO, enabled, pinHash, pinVersion, failCount, lastFailAt);
         this.publicId = publicId;
         this.key = new YubicoKey(Arrays.copyOfRange(secret, 0, YubicoKey.LENGTH));
         this.privateId = Arrays.copyOfRange(secret, YubicoKey.LENGTH, SECRET_LENGTH);

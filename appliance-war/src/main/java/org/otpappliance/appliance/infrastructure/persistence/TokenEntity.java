@@ -72,6 +72,10 @@ public class TokenEntity {
     @Column(table = "token_state", name = "last_fail_at")
     public long lastFailAt;
 
+    /** Bumped by every change of the PIN: a node's copy of the token spends a code only while its version is current. */
+    @Column(table = "token_state", name = "pin_version")
+    public int pinVersion;
+
     @Column(name = "created_at")
     public long createdAt;
 }
