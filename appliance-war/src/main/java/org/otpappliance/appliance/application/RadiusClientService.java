@@ -17,8 +17,9 @@ import org.otpappliance.radius.RadiusClients;
 
 /**
  * RADIUS clients (NAS): created, listed and deleted by admins; looked up by source address for
- * every packet. Lookups read an in-memory list, reloaded when this node changes it and at least
- * every 30 seconds (for changes made on other nodes).
+ * every packet. Lookups read an in-memory list, reloaded when this node changes it, at least every
+ * 30 seconds (for changes made on other nodes), and when a packet comes from an address no client
+ * in it has (a client just added through another node), at most once a second.
  */
 @ApplicationScoped
 public class RadiusClientService implements RadiusClients {
@@ -26,6 +27,8 @@ public class RadiusClientService implements RadiusClients {
     static final int MIN_SECRET = 16;
     static final int MAX_SECRET = 128;
     private static final long RELOAD_MILLIS = 30_000;
+    /** Packets from unknown addresses re-read the list at most this often, so that they cannot flood the database. */
+    private static final long UNKNOWN_RELOAD_MILLIS = 1_000;
 
     public record ClientInfo(String name, String address, boolean requireMessageAuthenticator, Instant createdAt) {
     }
@@ -114,6 +117,16 @@ public class RadiusClientService implements RadiusClients {
             s = load(now);
             snapshot = s;
         }
+        Optional<RadiusClient> found = match(s, source);
+        if (found.isEmpty() && now - s.loadedAt() >= UNKNOWN_RELOAD_MILLIS) {
+            s = load(now);
+            snapshot = s;
+            found = match(s, source);
+        }
+        return found;
+    }
+
+    private static Optional<RadiusClient> match(Snapshot s, InetAddress source) {
         return s.clients().stream().filter(k -> k.block().contains(source))
                 .max(Comparator.comparingInt((Known k) -> k.block().prefixLength())).map(Known::client);
     }
