@@ -12,6 +12,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The real appliance, as an operator runs it: the uber jar in its own JVM, on a free port, with its
@@ -22,20 +26,33 @@ public final class Appliance implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> env;
+    /** False for a node joining a database that may already have an admin client: such a node writes no admin.key. */
+    private final boolean writesAdminKey;
     private final int port;
     private Process process;
     private final Path log;
 
-    private Appliance(Path dataDir, Map<String, String> env) throws IOException {
+    private Appliance(Path dataDir, Map<String, String> env, boolean writesAdminKey) throws IOException {
         this.dataDir = dataDir;
         this.env = env;
+        this.writesAdminKey = writesAdminKey;
         this.port = freePort();
         this.log = Path.of(System.getProperty("java.io.tmpdir")).resolve("appliance-" + port + ".log");
     }
 
     /** Starts an appliance on {@code dataDir} with extra environment variables, and waits until it is ready. */
     public static Appliance start(Path dataDir, Map<String, String> env) throws IOException, InterruptedException {
-        Appliance a = new Appliance(dataDir, env);
+        Appliance a = new Appliance(dataDir, env, true);
+        a.launch();
+        return a;
+    }
+
+    /**
+     * Starts one of several nodes on a shared database and waits until it is ready. Only the node that
+     * creates the first admin client writes {@code admin.key}, so none is waited for.
+     */
+    public static Appliance startNode(Path dataDir, Map<String, String> env) throws IOException, InterruptedException {
+        Appliance a = new Appliance(dataDir, env, false);
         a.launch();
         return a;
     }
@@ -45,9 +62,9 @@ public final class Appliance implements AutoCloseable {
      * returns its exit code and console output.
      */
     public static Refusal startExpectingRefusal(Path dataDir, Map<String, String> env) throws IOException, InterruptedException {
-        Appliance a = new Appliance(dataDir, env);
+        Appliance a = new Appliance(dataDir, env, true);
         a.process = a.processBuilder().start();
-        if (!a.process.waitFor(STARTUP.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!a.process.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)) {
             a.process.destroyForcibly().waitFor();
             throw new IllegalStateException("the appliance did not stop by itself; see " + a.log);
         }
@@ -74,19 +91,21 @@ public final class Appliance implements AutoCloseable {
     private void launch() throws IOException, InterruptedException {
         process = processBuilder().start();
         long deadline = System.nanoTime() + STARTUP.toNanos();
-        HttpClient probe = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        // HTTP/1.1: no h2c upgrade. A probe sent while Payara was still starting once hung past its timeout, so it is bounded here too.
+        HttpClient probe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("the appliance exited during start-up; see " + log);
             }
+            CompletableFuture<HttpResponse<String>> sent = probe.sendAsync(HttpRequest.newBuilder(URI.create(base() + "/health/ready"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
             try {
-                HttpResponse<String> r = probe.send(HttpRequest.newBuilder(URI.create(base() + "/health/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && Files.exists(dataDir.resolve("admin.key"))) {
+                HttpResponse<String> r = sent.get(5, TimeUnit.SECONDS);
+                if (r.statusCode() == 200 && (!writesAdminKey || Files.exists(dataDir.resolve("admin.key")))) {
                     return;
                 }
-            } catch (IOException notYet) {
-                // not listening yet
+            } catch (ExecutionException | TimeoutException notYet) {
+                sent.cancel(true);   // not listening yet, or not answering yet
             }
             Thread.sleep(500);
         }
@@ -124,14 +143,16 @@ public final class Appliance implements AutoCloseable {
     /** Starts it again on the same data directory and port-free. */
     public Appliance restart() throws IOException, InterruptedException {
         kill();
-        return start(dataDir, env);
+        Appliance a = new Appliance(dataDir, env, writesAdminKey);
+        a.launch();
+        return a;
     }
 
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
-            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
             }
         }
