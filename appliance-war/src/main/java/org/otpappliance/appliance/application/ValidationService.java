@@ -167,8 +167,7 @@ public class ValidationService implements Validator {
         Optional<YubicoOtp> parsed = YubicoOtp.parse(otp);
         TokenCache.YubicoLookup found = parsed.isEmpty() || parsed.get().publicId().isEmpty() ? null
                 : cache.yubicoToken(parsed.get().publicId());
-        Attempt a = new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, clock.millis(), true,
-                new HashMap<>());
+        Attempt a = new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, clock.millis());
         Decision d = found == null ? reject(a, List.of(), parsed.isEmpty() ? Reason.MALFORMED_CODE : Reason.UNKNOWN_TOKEN, null)
                 : found.token().enabled ? decide(a, Map.of(found.token(), otp), List.of())
                 : reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, found.token().serial);
@@ -198,6 +197,10 @@ public class ValidationService implements Validator {
      */
     private record Attempt(String username, String code, EntryPoint entryPoint, String source, String actor, long now,
                            boolean readNow, Map<String, Boolean> pinsChecked) {
+        /** One decided on the tokens as they are given: its refusals are not decided again on a fresh copy. */
+        Attempt(String username, String code, EntryPoint entryPoint, String source, String actor, long now) {
+            this(username, code, entryPoint, source, actor, now, true, new HashMap<>());
+        }
     }
 
     /** The outcome, and the match that an ACCEPT spent. */
