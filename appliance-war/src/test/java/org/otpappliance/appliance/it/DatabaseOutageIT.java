@@ -14,13 +14,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.otpappliance.pam.protocol.Answer;
@@ -34,43 +33,28 @@ import org.otpappliance.pam.protocol.Frames;
  * binds superusers too) and the node's open connections are ended.
  */
 class DatabaseOutageIT {
+    static PostgresDatabase database;
     static Appliance appliance;
-    static String database;
-    static String applianceUrl;
     static Path pamSocket;
 
     @BeforeAll
     static void start() throws Exception {
-        String url = System.getenv("OTP_TEST_PG_URL");
-        if (url == null || url.isBlank()) {
-            if (System.getenv("CI") != null) {
-                fail("OTP_TEST_PG_URL is not set: .ci/run must start PostgreSQL for this test");
-            }
-            Assumptions.abort("OTP_TEST_PG_URL is not set: no PostgreSQL to test against (set it, or run .ci/run)");
-        }
-        database = "otp_outage_" + System.currentTimeMillis();
-        try (Connection c = connect(url); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
-        applianceUrl = url.substring(0, url.lastIndexOf('/') + 1) + database;
+        database = PostgresDatabase.create("otp_outage", "DatabaseOutageIT");
         Path dataDir = Files.createTempDirectory("otp-outage");
         pamSocket = dataDir.resolve("pam.sock");
-        appliance = Appliance.start(dataDir, Map.of(
-                "OTP_APPLIANCE_DB_URL", applianceUrl,
-                "OTP_APPLIANCE_DB_USER", env("OTP_TEST_PG_USER", "postgres"),
-                "OTP_APPLIANCE_DB_PASSWORD", env("OTP_TEST_PG_PASSWORD", ""),
-                "OTP_APPLIANCE_PAM_SOCKET", pamSocket.toString(),
-                "OTP_APPLIANCE_PAM_ALLOWED_USERS", System.getProperty("user.name")));
+        Map<String, String> env = new HashMap<>(database.applianceEnv());
+        env.put("OTP_APPLIANCE_PAM_SOCKET", pamSocket.toString());
+        env.put("OTP_APPLIANCE_PAM_ALLOWED_USERS", System.getProperty("user.name"));
+        appliance = Appliance.start(dataDir, env);
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (appliance != null) {
             appliance.close();
-            try (Connection c = connect(System.getenv("OTP_TEST_PG_URL")); Statement s = c.createStatement()) {
-                s.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
-                s.execute("DROP DATABASE IF EXISTS " + database);
-            }
+        }
+        if (database != null) {
+            database.close();
         }
     }
 
@@ -105,10 +89,10 @@ class DatabaseOutageIT {
 
     /** Closes the database to new connections and ends the open ones, or opens it again. */
     static void closeDatabase(boolean close) throws Exception {
-        try (Connection c = connect(System.getenv("OTP_TEST_PG_URL")); Statement s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + database + " ALLOW_CONNECTIONS " + !close);
+        try (Connection c = PostgresDatabase.server(); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + database.name + " ALLOW_CONNECTIONS " + !close);
             if (close) {
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database.name + "'");
             }
         }
     }
@@ -130,14 +114,5 @@ class DatabaseOutageIT {
             InputStream in = Channels.newInputStream(channel);
             return Frames.readAnswer(in);
         }
-    }
-
-    private static Connection connect(String url) throws Exception {
-        return DriverManager.getConnection(url, env("OTP_TEST_PG_USER", "postgres"), env("OTP_TEST_PG_PASSWORD", ""));
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null ? fallback : v;
     }
 }

@@ -71,7 +71,7 @@ class NodeKillIT {
 
     @BeforeAll
     static void postgres() {
-        TwoNodes.requirePostgres("NodeKillIT");
+        PostgresDatabase.require("NodeKillIT");
     }
 
     @Test

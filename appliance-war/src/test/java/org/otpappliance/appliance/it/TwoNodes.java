@@ -1,12 +1,9 @@
 package org.otpappliance.appliance.it;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -17,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -63,18 +59,16 @@ public final class TwoNodes implements ParameterResolver {
         final Node a;
         final Node b;
         final ChallengeIT.FakeSmsGateway gateway;
-        final String databaseUrl;
-        final String database;
+        final PostgresDatabase database;
         final Map<Node, Map<String, String>> env = new HashMap<>();
         final Map<Node, Path> dataDirs = new HashMap<>();
         /** The bootstrap admin key, from whichever node wrote it. */
         volatile String adminKey;
 
-        Rig(Node a, Node b, ChallengeIT.FakeSmsGateway gateway, String databaseUrl, String database) {
+        Rig(Node a, Node b, ChallengeIT.FakeSmsGateway gateway, PostgresDatabase database) {
             this.a = a;
             this.b = b;
             this.gateway = gateway;
-            this.databaseUrl = databaseUrl;
             this.database = database;
         }
 
@@ -84,7 +78,7 @@ public final class TwoNodes implements ParameterResolver {
 
         /** A connection to the nodes' database, for looking at what they stored. */
         Connection sql() throws Exception {
-            return DriverManager.getConnection(databaseUrl, env("OTP_TEST_PG_USER", "postgres"), env("OTP_TEST_PG_PASSWORD", ""));
+            return database.connect();
         }
 
         /** Kills the node with SIGKILL, if it still runs, and starts it again on its data directory. */
@@ -104,21 +98,8 @@ public final class TwoNodes implements ParameterResolver {
                 }
             } finally {
                 gateway.close();
-                try (Connection c = admin(); Statement s = c.createStatement()) {
-                    s.execute("DROP DATABASE IF EXISTS " + database);
-                }
+                database.close();
             }
-        }
-    }
-
-    /** Fails when CI is set and there is no PostgreSQL to test against, else skips. Call it before resolving the rig. */
-    static void requirePostgres(String test) {
-        String url = System.getenv("OTP_TEST_PG_URL");
-        if (url == null || url.isBlank()) {
-            if (System.getenv("CI") != null) {
-                fail("OTP_TEST_PG_URL is not set: .ci/run must start PostgreSQL for " + test);
-            }
-            Assumptions.abort(test + " needs PostgreSQL: OTP_TEST_PG_URL is not set (source .ci/postgres.sh, or run .ci/run)");
         }
     }
 
@@ -139,32 +120,26 @@ public final class TwoNodes implements ParameterResolver {
     }
 
     private static Rig start() throws Exception {
-        String database = "otp_two_nodes_" + System.currentTimeMillis();
-        try (Connection c = admin(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
+        PostgresDatabase database = PostgresDatabase.create("otp_two_nodes", "TwoNodes");
+        try (Connection c = PostgresDatabase.server(); Statement s = c.createStatement()) {
             // Every commit waits 10 ms before its flush, as on a slower disk: a node killed under load is
             // then often caught inside a commit that lands without its answer (NodeKillIT). The commit
             // stays durable (fsync on). Superuser only: without it, kills rarely hit that moment.
             try {
-                s.execute("ALTER DATABASE " + database + " SET commit_delay = 10000");
-                s.execute("ALTER DATABASE " + database + " SET commit_siblings = 0");
+                s.execute("ALTER DATABASE " + database.name + " SET commit_delay = 10000");
+                s.execute("ALTER DATABASE " + database.name + " SET commit_siblings = 0");
             } catch (SQLException notSuperuser) {
                 System.out.println("TwoNodes: commit_delay left at the default: " + notSuperuser.getMessage());
             }
         }
-        String url = System.getenv("OTP_TEST_PG_URL");
-        String databaseUrl = url.substring(0, url.lastIndexOf('/') + 1) + database;
         byte[] masterKey = new byte[32];
         new SecureRandom().nextBytes(masterKey);
         Rig rig = new Rig(new Node("node-a", RadiusRig.freeUdpPort()), new Node("node-b", RadiusRig.freeUdpPort()),
-                new ChallengeIT.FakeSmsGateway(), databaseUrl, database);
+                new ChallengeIT.FakeSmsGateway(), database);
         try {
             Path dirs = Files.createTempDirectory("otp-two-nodes");
             for (Node n : rig.nodes()) {
-                Map<String, String> env = new HashMap<>();
-                env.put("OTP_APPLIANCE_DB_URL", databaseUrl);
-                env.put("OTP_APPLIANCE_DB_USER", env("OTP_TEST_PG_USER", "postgres"));
-                env.put("OTP_APPLIANCE_DB_PASSWORD", env("OTP_TEST_PG_PASSWORD", ""));
+                Map<String, String> env = new HashMap<>(database.applianceEnv());
                 env.put("OTP_APPLIANCE_MASTER_KEY", Base64.getEncoder().encodeToString(masterKey));
                 env.put("OTP_APPLIANCE_NODE_NAME", n.name);
                 env.put("OTP_APPLIANCE_RADIUS_PORT", String.valueOf(n.radiusPort));
@@ -214,15 +189,5 @@ public final class TwoNodes implements ParameterResolver {
             rig.close();
             throw e;
         }
-    }
-
-    private static Connection admin() throws Exception {
-        return DriverManager.getConnection(System.getenv("OTP_TEST_PG_URL"), env("OTP_TEST_PG_USER", "postgres"),
-                env("OTP_TEST_PG_PASSWORD", ""));
-    }
-
-    private static String env(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null ? fallback : v;
     }
 }

@@ -67,7 +67,7 @@ class TwoNodesIT {
 
     @BeforeAll
     static void postgres() {
-        TwoNodes.requirePostgres("TwoNodesIT");
+        PostgresDatabase.require("TwoNodesIT");
     }
 
     @BeforeEach
@@ -93,13 +93,9 @@ class TwoNodesIT {
 
     @Test
     void migrationsStartedByFourNodesAtOnceOnAnEmptyDatabaseRunOnce() throws Exception {
-        String database = "otp_migrate_race_" + System.currentTimeMillis();
-        try (Connection c = rig.sql(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + database);
-        }
-        try {
+        try (PostgresDatabase empty = PostgresDatabase.create("otp_migrate_race", "TwoNodesIT")) {
             PGSimpleDataSource ds = new PGSimpleDataSource();
-            ds.setUrl(rig.databaseUrl.substring(0, rig.databaseUrl.lastIndexOf('/') + 1) + database);
+            ds.setUrl(empty.url);
             ds.setUser(System.getenv().getOrDefault("OTP_TEST_PG_USER", "postgres"));
             ds.setPassword(System.getenv().getOrDefault("OTP_TEST_PG_PASSWORD", ""));
             List<Callable<Boolean>> nodes = new ArrayList<>();
@@ -115,10 +111,6 @@ class TwoNodesIT {
                 assertTrue(r.next());
                 assertEquals(r.getInt(2), r.getInt(1));
                 assertTrue(r.getInt(1) >= 6, "every script recorded once");
-            }
-        } finally {
-            try (Connection c = rig.sql(); Statement s = c.createStatement()) {
-                s.execute("DROP DATABASE IF EXISTS " + database);
             }
         }
     }
