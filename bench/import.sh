@@ -6,6 +6,7 @@
 #   bench/import.sh [--keys N] [--batch-size B] [--tool-heap SIZE] [--samples S] [--port P] [--seed SEED]
 #
 # Environment: BENCH_JAVA_OPTS  extra JVM options for the appliance (e.g. -Xmx2g)
+#              BENCH_SUMMARY    a file to which one machine-readable line is appended (bench/all.sh reads it)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,7 +26,7 @@ PORT=""              # default: the first free port from 18600 on
 SEED=otp-import-bench-1
 TARGET_SECONDS=60
 
-usage() { sed -n '2,8p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -184,6 +185,11 @@ RESULT=$BENCH_DIR/results/import-$(date '+%Y%m%d-%H%M%S').txt
     echo "--- token-import, standard error (progress every 5 s):"; cat "$WORK/tool.err"
     echo "--- /usr/bin/time -v of token-import:"; cat "$WORK/tool-time.txt"
 } >"$RESULT"
+if [ -n "${BENCH_SUMMARY:-}" ]; then
+    printf 'import nproc=%s keys=%s batch=%s load_before=%s wall_s=%s keys_per_s=%s second_half_keys_per_s=%s imported=%s failed=%s sampled_accept=%s/%s tool_rss_kb=%s app_rss_peak_kb=%s result=%s\n' \
+        "$(nproc)" "$KEYS" "$BATCH_SIZE" "${LOAD_BEFORE%% *}" "$WALL" "$RATE" "$HALF_RATE" "${IMPORTED:-0}" "${FAILED:-?}" \
+        "$ACCEPTED" "$SAMPLES" "${TOOL_RSS:-0}" "${APP_RSS_PEAK:-0}" "${RESULT#"$ROOT"/}" >>"$BENCH_SUMMARY"
+fi
 echo
 echo "$REPORT"
 echo

@@ -11,6 +11,7 @@
 # oathtool and libpam-oath; installs the missing Debian packages itself. Environment:
 # BENCH_JAVA_OPTS  extra JVM options for the appliance
 # BENCH_BRIDGE_JAVA_OPTS  JVM options for the standalone bridge (default: those of docs/pam-ssh.md's unit)
+# BENCH_SUMMARY    a file to which one machine-readable line is appended (bench/all.sh reads it)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,7 +28,7 @@ WARMUP=200
 PORT=""              # default: the first free port from 18800 on
 SEED=otp-pam-bench-1
 
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case $1 in
@@ -233,6 +234,16 @@ RESULT=$BENCH_DIR/results/pam-latency-$(date '+%Y%m%d-%H%M%S').txt
     echo "--- every measured call, µs, in order (columns: ${CASES[*]}):"
     paste "$WORK/us-permit" "$WORK/us-oath" "$WORK/us-socket" "$WORK/us-bridge"
 } >"$RESULT"
+if [ -n "${BENCH_SUMMARY:-}" ]; then
+    {
+        printf 'pam nproc=%s runs=%s load_before=%s accepted=%s calls=%s failed=%s' "$(nproc)" "$RUNS" "${LOAD_BEFORE%% *}" \
+            "$ACCEPTED" $((2 * TOTAL)) $((FAILED[oath] + FAILED[socket] + FAILED[bridge] + FAILED[permit]))
+        for c in "${CASES[@]}"; do
+            printf ' %s_median_ms=%s %s_p90_ms=%s %s_p99_ms=%s %s_max_ms=%s' "$c" "${MED[$c]}" "$c" "${P90[$c]}" "$c" "${P99[$c]}" "$c" "${MAX[$c]}"
+        done
+        printf ' result=%s\n' "${RESULT#"$ROOT"/}"
+    } >>"$BENCH_SUMMARY"
+fi
 echo
 echo "$REPORT"
 echo

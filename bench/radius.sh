@@ -8,6 +8,7 @@
 #                   [--only appliance|freeradius]
 #
 # Environment: BENCH_JAVA_OPTS  extra JVM options for the appliance (e.g. -Xmx2g)
+#              BENCH_SUMMARY    a file to which one machine-readable line is appended (bench/all.sh reads it)
 set -euo pipefail
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -304,6 +305,22 @@ RESULT=$BENCH_DIR/results/radius-$(date '+%Y%m%d-%H%M%S').txt
         echo "--- FreeRADIUS log (last 40 lines):"; tail -n 40 "$WORK/freeradius.log"
     fi
 } >"$RESULT"
+if [ -n "${BENCH_SUMMARY:-}" ]; then
+    # summary PREFIX LINE: the generator's figures of one server, each key with PREFIX.
+    summary() {
+        local f
+        for f in rps accept_rps p50_ms p90_ms p99_ms max_ms timeouts accepts rejects; do printf ' %s_%s=%s' "$1" "$f" "$(field "$2" "$f")"; done
+        printf ' %s_cpu_us=%s' "$1" "$(awk -v c="$(field "$2" server_cpu_s)" -v n="$(field "$2" answered)" \
+            'BEGIN { if (c != "NaN" && n > 0) printf "%.1f", 1e6 * c / n; else print "n/a" }')"
+    }
+    {
+        printf 'radius nproc=%s duration_s=%s inflight=%s load_before=%s ratio_pct=%s' "$(nproc)" "$DURATION" "$INFLIGHT" \
+            "${LOAD_BEFORE%% *}" "${RATIO:-n/a}"
+        [ -z "$APP" ] || summary app "$APP"
+        [ -z "$FR" ] || summary fr "$FR"
+        printf ' fr_version=%s result=%s\n' "${FR_VERSION:-n/a}" "${RESULT#"$ROOT"/}"
+    } >>"$BENCH_SUMMARY"
+fi
 echo
 echo "$REPORT"
 echo
