@@ -368,7 +368,7 @@ for p in $(seq 0 $((PHASES - 1))); do
         echo "load average (1 min) before the baseline: $PHASE_LOAD_BEFORE; after the validation run: ${LOAD_AFTER%% *}"
     )$'\n'
     SUMMARY_LINES+="rest db=$DB_KIND nodes=$NODES tokens_in_db=$([ -n "$SCALE" ] || [ -z "$DB_URL" ] || [ "$POSTGRES" = yes ] && echo "$IN_DB" || echo unknown)"
-    SUMMARY_LINES+=" measured_tokens=$TOKENS duration_s=$DURATION threads=$THREADS connections=$CONNECTIONS nproc=$(nproc)"
+    SUMMARY_LINES+=" measured_tokens=$TOKENS duration_s=$DURATION warmup_s=$WARMUP threads=$THREADS connections=$CONNECTIONS nproc=$(nproc)"
     SUMMARY_LINES+=" ping_rps=$(field "$PING_ALL" rps) ping_p50_ms=$(field "$PING_ALL" p50_ms) ping_p99_ms=$(field "$PING_ALL" p99_ms)"
     SUMMARY_LINES+=" val_rps=$(field "$VAL_ALL" rps) val_p50_ms=$(field "$VAL_ALL" p50_ms) val_p90_ms=$(field "$VAL_ALL" p90_ms)"
     SUMMARY_LINES+=" val_p99_ms=$(field "$VAL_ALL" p99_ms) val_max_ms=$(field "$VAL_ALL" max_ms) accept_rps=$ACCEPT_RPS"
