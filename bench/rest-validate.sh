@@ -154,8 +154,8 @@ helper() { java -cp "$WORK/classes:$WORK/otp-core.jar" GenerateCodes "$@"; }
 RUN=$(date +%s)   # in the user names, so that a reused database (--db-url) gets new users
 BENCH_PREFIX=bench$RUN-u
 WARM_PREFIX=warm$RUN-u
-log "generating codes: measured $TOKENS tokens x $ROUNDS rounds, warm-up $WARM_TOKENS tokens x $WARM_ROUNDS rounds" \
-    "$([ "$PHASES" -eq 1 ] || echo ", for each of $PHASES measurements")"
+log "generating codes: measured $TOKENS tokens x $ROUNDS rounds, warm-up $WARM_TOKENS tokens x $WARM_ROUNDS rounds$(
+    [ "$PHASES" -eq 1 ] || echo ", for each of $PHASES measurements")"
 helper codes bench "$BENCH_PREFIX" "$TOKENS" $((PHASES * ROUNDS)) "$SEED" "$WORK/bench-codes.txt"
 helper codes warm "$WARM_PREFIX" "$WARM_TOKENS" $((PHASES * WARM_ROUNDS)) "$SEED" "$WORK/warm-codes.txt"
 # split_codes FILE COUNT SET: line l of FILE is token (l % COUNT)'s code of round l / COUNT; the lines of
@@ -182,8 +182,9 @@ fi
 # The other nodes start once the first has set up the database (schema, master key check, admin).
 node_healthy() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$1/health" || true)" = 200 ]; }
 NODE_PIDS=("$APP_PID")
+node_port=$PORT
 for k in $(seq 2 "$NODES"); do
-    node_port=$(bench_port $((PORT + k - 1)))
+    node_port=$(bench_port $((node_port + 1)))
     bench_start_node "$k" "$node_port" "${APP_ENV[@]/%=bench-node1/=bench-node$k}"
     NODE_PIDS+=("$NODE_PID")
     BASES+=("http://127.0.0.1:$node_port")
