@@ -69,13 +69,15 @@ public class Bootstrap {
     }
 
     private void ensureAdmin() {
+        // The list is read before asking for an admin: a node that starts at the same moment and
+        // commits its bootstrap admin in between is then seen by hasAdmin(), or else its name is not
+        // taken yet here and our insert of the same name fails below. (Read the other way round, a
+        // client committed between the two reads made this node add a second admin under a new name.)
+        boolean nameTaken = clients.list().stream().anyMatch(c -> c.name().equals(BOOTSTRAP_CLIENT));
         if (clients.hasAdmin()) {
             return;
         }
-        String name = BOOTSTRAP_CLIENT;
-        if (clients.list().stream().anyMatch(c -> c.name().equals(BOOTSTRAP_CLIENT))) {
-            name = BOOTSTRAP_CLIENT + "-" + System.currentTimeMillis();
-        }
+        String name = nameTaken ? BOOTSTRAP_CLIENT + "-" + System.currentTimeMillis() : BOOTSTRAP_CLIENT;
         ClientService.NewClient admin;
         try {
             admin = clients.create(name, ClientService.Role.ADMIN.wireName(), null, "system", "startup");
