@@ -1,5 +1,7 @@
 package org.otpappliance.otp.seedfile;
 
+import java.util.HexFormat;
+
 /** Plain hexadecimal, either case, for the CSV formats. Errors never quote the text: it is usually a secret. */
 final class Hex {
     private Hex() {
@@ -23,17 +25,9 @@ final class Hex {
         return out;
     }
 
+    /** The value of an ASCII hex digit, or -1 (JDK's HexFormat: no other script's digits). */
     private static int nibble(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
     }
 
     static String encode(byte[] data) {
