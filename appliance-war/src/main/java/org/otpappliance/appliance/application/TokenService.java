@@ -54,6 +54,9 @@ public class TokenService {
     @Inject
     Pins pins;
 
+    @Inject
+    RateLimits limits;
+
     private final SecureRandom random = new SecureRandom();
 
     /** What an admin asks to enroll; null fields take their defaults. */
@@ -258,8 +261,13 @@ public class TokenService {
         });
     }
 
+    /** Clears the token's failures, and its owner's failures counted for the rate limit: the admin lets the user in again. */
     public TokenInfo unlock(String serial, String actor, String source) {
-        return change(serial, actor, source, "TOKEN_UNLOCK", (s, t) -> t.failCount = 0);
+        TokenInfo info = change(serial, actor, source, "TOKEN_UNLOCK", (s, t) -> t.failCount = 0);
+        if (info.user() != null) {
+            limits.forget(new RateLimits.Key(RateLimits.Kind.USER, info.user()));
+        }
+        return info;
     }
 
     /** Resynchronises from two consecutive codes; refuses (and changes nothing) when they are not found. */

@@ -72,6 +72,9 @@ public class ValidationService implements Validator {
     ValidationMetrics metrics;
 
     @Inject
+    RateLimits limits;
+
+    @Inject
     Clock clock;
 
     /**
@@ -84,6 +87,10 @@ public class ValidationService implements Validator {
      */
     public VerificationResult validate(VerificationRequest request, String actor) {
         long now = clock.millis();
+        List<RateLimits.Key> keys = limits.keys(limitedName(request.user(), request.entryPoint(), actor), request.source());
+        if (limits.closed(keys, now)) {
+            return rateLimited(new Attempt(request.user(), request.code(), request.entryPoint(), request.source(), actor, now));
+        }
         TokenCache.UserTokens user = cache.get(request.user());
         boolean readNow = user == null || user.loadedAt() >= now;
         Attempt a = new Attempt(request.user(), request.code(), request.entryPoint(), request.source(), actor, now, readNow,
@@ -94,8 +101,44 @@ public class ValidationService implements Validator {
             a = new Attempt(a.username(), a.code(), a.entryPoint(), a.source(), a.actor(), now, true, a.pinsChecked());
             d = decideRequest(a, cache.reload(request.user()), request.transactionId());
         }
-        metrics.count(request.entryPoint(), d.result());
+        return counted(d, a, keys);
+    }
+
+    /**
+     * The name a user's failures are counted under: the user's, or for a console login the admin
+     * account's, so that unknown and known admin names meet the limit alike.
+     */
+    private static String limitedName(String username, EntryPoint entryPoint, String actor) {
+        return entryPoint == EntryPoint.CONSOLE ? actor : username;
+    }
+
+    /** Refused because the user or the source has failed too often lately; the code is not looked at. */
+    private VerificationResult rateLimited(Attempt a) {
+        Decision d = reject(a, List.of(), Reason.RATE_LIMITED, null, "too many failed attempts; try again later");
+        metrics.count(a.entryPoint(), d.result());
         return d.result();
+    }
+
+    /** Counts the decision in the metrics and, if it is a failure, for the rate limits. */
+    private VerificationResult counted(Decision d, Attempt a, List<RateLimits.Key> keys) {
+        metrics.count(a.entryPoint(), d.result());
+        if (d.result() instanceof VerificationResult.Rejected r && isFailure(r.reason(), a.entryPoint())) {
+            limits.countFailure(keys, a.now());
+        }
+        return d.result();
+    }
+
+    /**
+     * Whether a refusal counts towards the rate limits: a guess at something secret, or at whether a
+     * user exists. A replay, an expired code or a send limit guesses nothing; a user without a token
+     * logging in through PAM with nullok is let in, so is not failing either.
+     */
+    private boolean isFailure(Reason reason, EntryPoint entryPoint) {
+        return switch (reason) {
+            case REPLAYED, CHALLENGE_EXPIRED, RESEND_TOO_EARLY, SEND_LIMIT, RATE_LIMITED -> false;
+            case UNKNOWN_USER, NO_TOKEN -> !(entryPoint == EntryPoint.PAM && config.pamNullok());
+            default -> true;
+        };
     }
 
     /** The decision, or null for a refusal that a copy read before this request would give (see {@link #recheck}). */
@@ -132,6 +175,10 @@ public class ValidationService implements Validator {
      */
     public VerificationResult refuse(String username, EntryPoint entryPoint, String source, String actor, Reason reason) {
         Attempt a = new Attempt(username, "", entryPoint, source, actor, clock.millis());
+        List<RateLimits.Key> keys = limits.keys(limitedName(username, entryPoint, actor), source);
+        if (limits.closed(keys, a.now())) {
+            return rateLimited(a);
+        }
         TokenCache.UserTokens user = username == null ? null : cache.get(username);
         List<CachedToken> counted = new ArrayList<>();
         if (user != null) {
@@ -146,8 +193,7 @@ public class ValidationService implements Validator {
             }
         }
         Decision d = reject(a, counted, user == null ? Reason.UNKNOWN_USER : reason, counted.size() == 1 ? counted.get(0).serial : null);
-        metrics.count(entryPoint, d.result());
-        return d.result();
+        return counted(d, a, keys);
     }
 
     /**
@@ -168,10 +214,15 @@ public class ValidationService implements Validator {
         TokenCache.YubicoLookup found = parsed.isEmpty() || parsed.get().publicId().isEmpty() ? null
                 : cache.yubicoToken(parsed.get().publicId());
         Attempt a = new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, clock.millis());
+        List<RateLimits.Key> keys = limits.keys(a.username(), source);
+        if (limits.closed(keys, a.now())) {
+            rateLimited(a);
+            return new YubicoVerdict(YubicoVerdict.Status.BAD_OTP, null);
+        }
         Decision d = found == null ? reject(a, List.of(), parsed.isEmpty() ? Reason.MALFORMED_CODE : Reason.UNKNOWN_TOKEN, null)
                 : found.token().enabled ? decide(a, Map.of(found.token(), otp), List.of())
                 : reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, found.token().serial);
-        metrics.count(EntryPoint.YUBICO, d.result());
+        counted(d, a, keys);
         if (d.result() instanceof VerificationResult.Accepted) {
             synchronized (found.token()) {
                 found.token().lastNonce = nonce;

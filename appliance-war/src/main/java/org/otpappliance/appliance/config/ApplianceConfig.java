@@ -49,6 +49,10 @@ public class ApplianceConfig {
     private int radiusPort;
     private InetAddress radiusBindAddress;
     private int radiusDuplicateCacheSize;
+    private int userFailureLimit;
+    private int userFailureWindowSeconds;
+    private int sourceFailureLimit;
+    private int sourceFailureWindowSeconds;
     private int consoleIdleTimeoutMinutes;
     private int consoleMaxSessionHours;
 
@@ -95,6 +99,10 @@ public class ApplianceConfig {
         } catch (UnknownHostException e) {
             throw new IllegalStateException("setting otp.appliance.radius.bind-address is not an address: " + bind, e);
         }
+        userFailureLimit = integer(config, "otp.appliance.rate-limit.user-failures", 20, 0, 1_000_000);
+        userFailureWindowSeconds = integer(config, "otp.appliance.rate-limit.user-window-seconds", 600, 1, 86_400);
+        sourceFailureLimit = integer(config, "otp.appliance.rate-limit.source-failures", 100, 0, 1_000_000);
+        sourceFailureWindowSeconds = integer(config, "otp.appliance.rate-limit.source-window-seconds", 60, 1, 86_400);
         consoleIdleTimeoutMinutes = integer(config, "otp.appliance.console.idle-timeout-minutes", 15, 1, 1440);
         consoleMaxSessionHours = integer(config, "otp.appliance.console.max-session-hours", 8, 1, 168);
         if (nodeName.length() > 64) {
@@ -251,6 +259,24 @@ public class ApplianceConfig {
     /** A console session ends after this many minutes without a request. */
     public int consoleIdleTimeoutMinutes() {
         return consoleIdleTimeoutMinutes;
+    }
+
+    /** Failures of one user (any entry point, any source) that close the user's window; 0: no limit. */
+    public int userFailureLimit() {
+        return userFailureLimit;
+    }
+
+    public int userFailureWindowSeconds() {
+        return userFailureWindowSeconds;
+    }
+
+    /** Failures from one source (client address, NAS and caller, login host) that close its window; 0: no limit. */
+    public int sourceFailureLimit() {
+        return sourceFailureLimit;
+    }
+
+    public int sourceFailureWindowSeconds() {
+        return sourceFailureWindowSeconds;
     }
 
     /** A console session ends this many hours after the login, however busy. */

@@ -48,6 +48,7 @@ public class Database {
     private HikariDataSource dataSource;
     private SessionFactory sessions;
     private GroupCommitter committer;
+    private FailureCounts failureCounts;
     private SeedCipher seedCipher;
 
     @PostConstruct
@@ -93,7 +94,9 @@ public class Database {
         sessions = hibernate.buildSessionFactory();
         // H2 writes a commit to its file but does not fsync it (seen with strace): CHECKPOINT SYNC does,
         // once per group commit. PostgreSQL's commit is durable itself (synchronous_commit).
-        committer = new GroupCommitter(dataSource, threads, config.dbUrl().startsWith("jdbc:h2:") ? "CHECKPOINT SYNC" : null);
+        boolean h2 = config.dbUrl().startsWith("jdbc:h2:");
+        committer = new GroupCommitter(dataSource, threads, h2 ? "CHECKPOINT SYNC" : null);
+        failureCounts = new FailureCounts(dataSource, !h2);
         LOG.info(() -> "Data store ready: " + redactedUrl());
     }
 
@@ -116,6 +119,10 @@ public class Database {
 
     public GroupCommitter committer() {
         return committer;
+    }
+
+    public FailureCounts failureCounts() {
+        return failureCounts;
     }
 
     public SeedCipher seedCipher() {

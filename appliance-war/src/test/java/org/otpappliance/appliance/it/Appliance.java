@@ -84,6 +84,9 @@ public final class Appliance implements AutoCloseable {
         pb.environment().put("OTP_APPLIANCE_DATA_DIR", dataDir.toString());
         // RADIUS off unless a test asks for it: several appliances run at once, and 1812 is shared.
         pb.environment().put("OTP_APPLIANCE_RADIUS_PORT", "0");
+        // Every test's requests come from 127.0.0.1: a limit per source would let one test's failures
+        // refuse the next test. RateLimitIT turns it on (and the limit per user stays at its default).
+        pb.environment().put("OTP_APPLIANCE_RATE_LIMIT_SOURCE_FAILURES", "0");
         pb.environment().putAll(env);
         return pb;
     }

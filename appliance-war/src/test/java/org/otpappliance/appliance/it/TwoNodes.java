@@ -39,6 +39,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 public final class TwoNodes implements ParameterResolver {
     static final int MAX_FAILURES = 5;
     static final int SENDS_PER_USER_PER_HOUR = 3;
+    static final int USER_FAILURES = 6;
     static final int TOKEN_CACHE_SECONDS = 300;
 
     /** One node: its name (as the audit log records it), the running appliance, and its RADIUS port. */
@@ -146,6 +147,7 @@ public final class TwoNodes implements ParameterResolver {
                 env.put("OTP_APPLIANCE_RADIUS_BIND_ADDRESS", "127.0.0.1");
                 env.put("OTP_APPLIANCE_TOKEN_CACHE_SECONDS", String.valueOf(TOKEN_CACHE_SECONDS));
                 env.put("OTP_APPLIANCE_MAX_FAILURES", String.valueOf(MAX_FAILURES));
+                env.put("OTP_APPLIANCE_RATE_LIMIT_USER_FAILURES", String.valueOf(USER_FAILURES));
                 env.put("OTP_APPLIANCE_SMS_URL", "http://127.0.0.1:" + rig.gateway.port + "/send");
                 env.put("OTP_APPLIANCE_CHALLENGE_RESEND_COOLDOWN_SECONDS", "0");
                 env.put("OTP_APPLIANCE_CHALLENGE_SENDS_PER_USER_PER_HOUR", String.valueOf(SENDS_PER_USER_PER_HOUR));

@@ -261,6 +261,36 @@ class TwoNodesIT {
         assertEquals(0, b.api.get("/api/v1/tokens/" + serial).json().getInt("failCount"));
     }
 
+    @Test
+    void aUsersFailuresOnBothNodesAddUpToOneLimitThatBothNodesHoldAndAnAdminLiftsOnBoth() {
+        String user = "ghost-" + HexFormat.of().formatHex(randomBytes(6));   // unknown users count as any user
+        for (int i = 0; i < TwoNodes.USER_FAILURES; i++) {
+            JsonObject r = node(i).api.validateReply(user, "123456").json();
+            assertEquals("REJECT", r.getString("result"));
+            assertFalse(r.equals(RateLimitIT.REFUSED), "a plain refusal below the limit");
+        }
+        // The node whose failure closed the window knows; the other learns it from its next failure.
+        TwoNodes.Node closer = node(TwoNodes.USER_FAILURES - 1);
+        TwoNodes.Node other = closer == a ? b : a;
+        assertEquals(RateLimitIT.REFUSED, closer.api.validateReply(user, "123456").json());
+        JsonObject learning = other.api.validateReply(user, "123456").json();
+        assertEquals("REJECT", learning.getString("result"), "refused, as the limit or as a plain failure");
+        assertEquals(RateLimitIT.REFUSED, other.api.validateReply(user, "123456").json(), "at most one failure more per other node");
+
+        List<JsonObject> closed = b.api.get("/api/v1/rate-limits").jsonStructure().asJsonArray().stream()
+                .map(JsonValue::asJsonObject).filter(c -> c.getString("name").equals(user)).toList();
+        assertEquals(1, closed.size(), closed.toString());
+        assertEquals("user", closed.get(0).getString("kind"));
+        assertTrue(closed.get(0).getInt("failures") >= TwoNodes.USER_FAILURES && closed.get(0).getInt("failures") <= TwoNodes.USER_FAILURES + 1,
+                closed.toString());
+
+        assertEquals(204, a.api.delete("/api/v1/rate-limits/user/" + user).status());
+        for (TwoNodes.Node n : rig.nodes()) {
+            JsonObject r = n.api.validateReply(user, "123456").json();
+            assertFalse(r.equals(RateLimitIT.REFUSED), "lifted on " + n.name);
+        }
+    }
+
     // Challenges and send limits.
 
     @Test

@@ -47,6 +47,8 @@ public sealed interface VerificationResult {
         /** The hourly limit of codes sent to the user or the destination is reached. */
         SEND_LIMIT,
         /** A login that also asks for a password (the admin console): the password was wrong, so the code was not tried. */
-        WRONG_PASSWORD
+        WRONG_PASSWORD,
+        /** The user or the source has had too many failures lately: refused without looking at the code. */
+        RATE_LIMITED
     }
 }
