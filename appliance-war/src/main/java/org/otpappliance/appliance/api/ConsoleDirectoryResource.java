@@ -5,6 +5,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -14,7 +15,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.InputStream;
 import java.util.List;
 import org.otpappliance.appliance.application.TokenService;
-import org.otpappliance.appliance.application.TokenService.Enrolled;
 import org.otpappliance.appliance.application.TokenService.TokenInfo;
 import org.otpappliance.appliance.application.UserService;
 import org.otpappliance.appliance.application.UserService.UserInfo;
@@ -61,22 +61,12 @@ public class ConsoleDirectoryResource extends Caller {
         return Response.noContent().build();
     }
 
-    /** TOTP and HOTP enrollment; the answer carries the otpauth URI and QR code this once. */
+    /** Enrollment of any type, with the admin API's body; a TOTP or HOTP answer carries the otpauth URI and QR code this once. */
     @POST
     @Path("tokens")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response enroll(InputStream body) {
-        JsonBody json = JsonBody.read(body, "user", "type", "algorithm", "digits", "period", "description");
-        String type = json.requiredString("type");
-        if (!type.equals("totp") && !type.equals("hotp")) {
-            throw ProblemException.badRequest("unsupported-token-type", "the console enrolls totp and hotp tokens so far");
-        }
-        Enrolled e = tokens.enroll(new TokenService.Enrollment(json.requiredString("user"), type, null, json.optionalString("algorithm"),
-                json.optionalInt("digits"), json.optionalInt("period"), null, json.optionalString("description"), null, null, null,
-                null), actor(), source());
-        TokenInfo t = e.token();
-        return Response.status(201).entity(new TokenResource.EnrollAnswer(t.serial(), t.type(), t.user(), t.algorithm(), t.digits(),
-                t.period(), t.publicId(), t.destination(), e.otpauthUri(), e.qrPng())).build();
+        return Response.status(201).entity(TokenResource.answer(tokens.enroll(TokenResource.enrollment(body), actor(), source()))).build();
     }
 
     @POST
@@ -95,6 +85,22 @@ public class ConsoleDirectoryResource extends Caller {
     @Path("tokens/{serial}/unlock")
     public TokenInfo unlock(@PathParam("serial") String serial) {
         return tokens.unlock(serial, actor(), source());
+    }
+
+    /** Sets the PIN ({"pin"}) or removes it ({"pin":null}). */
+    @PUT
+    @Path("tokens/{serial}/pin")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public TokenInfo setPin(@PathParam("serial") String serial, InputStream body) {
+        return tokens.setPin(serial, TokenResource.pin(body), actor(), source());
+    }
+
+    @POST
+    @Path("tokens/{serial}/resync")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public TokenInfo resync(@PathParam("serial") String serial, InputStream body) {
+        TokenResource.ResyncCodes codes = TokenResource.ResyncCodes.read(body);
+        return tokens.resync(serial, codes.code1(), codes.code2(), actor(), source());
     }
 
     @DELETE

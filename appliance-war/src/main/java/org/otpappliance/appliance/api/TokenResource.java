@@ -40,6 +40,12 @@ public class TokenResource extends Caller {
                     + "\"description\"?}. SMS and e-mail tokens: {\"user\",\"type\":\"sms\",\"phone\" (E.164)} and "
                     + "{\"user\",\"type\":\"email\",\"email\"}. Any type takes an optional \"pin\".")
     public Response enroll(InputStream body) {
+        EnrollAnswer answer = answer(tokens.enroll(enrollment(body), actor(), source()));
+        return Response.created(UriBuilder.fromPath("/api/v1/tokens/{serial}").build(answer.serial())).entity(answer).build();
+    }
+
+    /** The enrollment body of any token type, read the same for the admin API and the console. */
+    static TokenService.Enrollment enrollment(InputStream body) {
         JsonBody json = JsonBody.read(body, "user", "type", "secret", "algorithm", "digits", "period", "counter", "description",
                 "publicId", "privateId", "aesKey", "phone", "email", "pin");
         String publicId = json.optionalString("publicId");
@@ -47,16 +53,16 @@ public class TokenResource extends Caller {
         String aesKey = json.optionalString("aesKey");
         TokenService.YubiKey yubiKey = publicId == null && privateId == null && aesKey == null ? null
                 : new TokenService.YubiKey(publicId, privateId, aesKey);
-        Enrolled e = tokens.enroll(new TokenService.Enrollment(json.requiredString("user"), json.requiredString("type"),
+        return new TokenService.Enrollment(json.requiredString("user"), json.requiredString("type"),
                 json.optionalString("secret"), json.optionalString("algorithm"), json.optionalInt("digits"),
                 json.optionalInt("period"), json.optionalLong("counter"), json.optionalString("description"), yubiKey,
-                        json.optionalString("phone"), json.optionalString("email"), json.optionalString("pin")),
-                actor(), source());
+                json.optionalString("phone"), json.optionalString("email"), json.optionalString("pin"));
+    }
+
+    static EnrollAnswer answer(Enrolled e) {
         TokenInfo t = e.token();
-        return Response.created(UriBuilder.fromPath("/api/v1/tokens/{serial}").build(t.serial()))
-                .entity(new EnrollAnswer(t.serial(), t.type(), t.user(), t.algorithm(), t.digits(), t.period(), t.publicId(),
-                        t.destination(), e.otpauthUri(), e.qrPng()))
-                .build();
+        return new EnrollAnswer(t.serial(), t.type(), t.user(), t.algorithm(), t.digits(), t.period(), t.publicId(), t.destination(),
+                e.otpauthUri(), e.qrPng());
     }
 
     @GET
@@ -98,11 +104,16 @@ public class TokenResource extends Caller {
     @Operation(summary = "Set or remove the token's PIN", description = "Body {\"pin\"} (4 to 32 characters), or {\"pin\":null} "
             + "to remove it. With a PIN the user types the PIN and then the code, in one field.")
     public TokenInfo setPin(@PathParam("serial") String serial, InputStream body) {
+        return tokens.setPin(serial, pin(body), actor(), source());
+    }
+
+    /** The PIN body, {"pin"} or {"pin":null}: the new PIN, or null to remove it. */
+    static String pin(InputStream body) {
         JsonBody json = JsonBody.read(body, "pin");
         if (!json.has("pin")) {
             throw ProblemException.badRequest("missing-field", "field \"pin\" is required (null removes the PIN)");
         }
-        return tokens.setPin(serial, json.optionalString("pin"), actor(), source());
+        return json.optionalString("pin");
     }
 
     @POST
@@ -116,7 +127,15 @@ public class TokenResource extends Caller {
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Resynchronise from two consecutive codes", description = "Body {\"code1\",\"code2\"}")
     public TokenInfo resync(@PathParam("serial") String serial, InputStream body) {
-        JsonBody json = JsonBody.read(body, "code1", "code2");
-        return tokens.resync(serial, json.requiredString("code1"), json.requiredString("code2"), actor(), source());
+        ResyncCodes codes = ResyncCodes.read(body);
+        return tokens.resync(serial, codes.code1(), codes.code2(), actor(), source());
+    }
+
+    /** The resynchronisation body {"code1","code2"}: two consecutive codes, read the same for the admin API and the console. */
+    record ResyncCodes(String code1, String code2) {
+        static ResyncCodes read(InputStream body) {
+            JsonBody json = JsonBody.read(body, "code1", "code2");
+            return new ResyncCodes(json.requiredString("code1"), json.requiredString("code2"));
+        }
     }
 }
