@@ -5,10 +5,12 @@
 const API = '/api/v1/console';
 const PAGES = ['login', 'dashboard', 'users', 'audit'];
 const AUDIT_PAGE_SIZE = 50;
+const VALIDATIONS_SHOWN = 10;
 const COLOURS = ['#0b5cad', '#a4161a', '#2d7d2d', '#8a4baf', '#b86e00', '#00798c', '#5c6670', '#c2185b'];
 let session = null;
 let auditOffset = 0;
 let currentUser = null;
+let currentToken = null;
 
 const $ = id => document.getElementById(id);
 
@@ -26,20 +28,31 @@ async function call(method, path, body) {
   }
   const text = await r.text();
   const data = text ? JSON.parse(text) : null;
-  if (!r.ok) throw new Error(data && (data.detail || data.title) || ('HTTP ' + r.status));
+  if (!r.ok) throw new Error(problem(r.status, data));
   return data;
+}
+
+/** What an application/problem+json answer says, for the admin: its title and its detail. */
+function problem(status, data) {
+  if (!data || !(data.title || data.detail)) return 'HTTP ' + status;
+  return [data.title, data.detail].filter(Boolean).join(': ');
 }
 
 function say(message) {
   $('status').textContent = message;
 }
 
-/** Runs an action, and says what went wrong instead of failing silently. */
-async function attempt(action) {
+/**
+ * Runs an action, and says what went wrong instead of failing silently: in {@code errorBox} (an
+ * alert next to the controls) when given, else in the status line.
+ */
+async function attempt(action, errorBox) {
+  if (errorBox) errorBox.textContent = '';
   try {
     await action();
   } catch (e) {
-    if (e.message !== 'not logged in') say('Failed: ' + e.message);
+    if (e.message === 'not logged in') return;
+    if (errorBox) errorBox.textContent = 'Failed: ' + e.message; else say('Failed: ' + e.message);
   }
 }
 
@@ -50,13 +63,33 @@ function cell(row, text) {
   return td;
 }
 
-function button(label, onClick, className) {
+function button(label, onClick, className, errorBox) {
   const b = document.createElement('button');
   b.type = 'button';
   b.textContent = label;
   if (className) b.className = className;
-  b.addEventListener('click', () => attempt(onClick));
+  b.addEventListener('click', () => attempt(onClick, errorBox));
   return b;
+}
+
+/**
+ * A deletion's second step, in the page: the question and two buttons in {@code box}. Only
+ * {@code yesLabel} runs {@code action}; Cancel takes the question away.
+ */
+function askFirst(box, question, yesLabel, action, errorBox) {
+  const p = document.createElement('p');
+  p.textContent = question;
+  p.tabIndex = -1;
+  const close = () => {
+    box.hidden = true;
+    box.replaceChildren();
+  };
+  box.replaceChildren(p, button(yesLabel, async () => {
+    close();
+    await action();
+  }, 'danger', errorBox), button('Cancel', close, 'secondary'));
+  box.hidden = false;
+  p.focus();
 }
 
 function clear(tbody, colspan, emptyText) {
@@ -261,64 +294,90 @@ async function createUser(event) {
   });
 }
 
-async function openUser(name) {
+/** Shows a user and their tokens; {@code serial}, when given, is the token open below the table. */
+async function openUser(name, serial) {
   const u = await call('GET', '/users/' + encodeURIComponent(name));
+  if (currentUser !== u.username) $('delete-user-confirm').hidden = true;
   currentUser = u.username;
   $('user-detail').hidden = false;
   $('user-title').textContent = 'User ' + u.username;
   const tbody = $('tokens').tBodies[0];
-  clear(tbody, 6, 'No token yet.');
+  clear(tbody, 8, 'No token yet.');
   if (u.tokens.length) tbody.replaceChildren();
   for (const t of u.tokens) {
     const row = tbody.insertRow();
     row.id = 'token-' + t.serial;
-    cell(row, t.serial);
-    cell(row, t.type);
-    cell(row, !t.enabled ? 'disabled' : t.locked ? 'locked' : 'active');
-    cell(row, t.failCount);
-    cell(row, t.description);
+    [t.serial, t.type, t.publicId || t.destination, !t.enabled ? 'disabled' : t.locked ? 'locked' : 'active', t.pinSet ? 'set' : 'none',
+      t.failCount, t.description].forEach(v => cell(row, v));
     const actions = cell(row, '');
     const act = (verb) => async () => {
       await call('POST', '/tokens/' + encodeURIComponent(t.serial) + '/' + verb);
       say(t.serial + ': ' + verb + ' done.');
-      await openUser(u.username);
+      await openUser(u.username, currentToken && currentToken.serial);
     };
-    actions.appendChild(button(t.enabled ? 'Disable ' + t.serial : 'Enable ' + t.serial, act(t.enabled ? 'disable' : 'enable'), 'secondary'));
-    if (t.locked || t.failCount > 0) actions.appendChild(button('Unlock ' + t.serial, act('unlock'), 'secondary'));
-    actions.appendChild(button('Delete ' + t.serial, async () => {
-      if (!confirm('Delete token ' + t.serial + ' of ' + u.username + '? It will accept no code again.')) return;
-      await call('DELETE', '/tokens/' + encodeURIComponent(t.serial));
-      say('Deleted ' + t.serial + '.');
-      await openUser(u.username);
-    }, 'danger'));
+    const userError = $('user-error');
+    actions.appendChild(button(t.enabled ? 'Disable ' + t.serial : 'Enable ' + t.serial, act(t.enabled ? 'disable' : 'enable'),
+      'secondary', userError));
+    if (t.locked || t.failCount > 0) actions.appendChild(button('Unlock ' + t.serial, act('unlock'), 'secondary', userError));
+    actions.appendChild(button('Manage ' + t.serial, async () => {
+      await showToken(t);
+      $('token-title').focus();
+    }, 'secondary', userError));
   }
+  const open = u.tokens.find(t => t.serial === serial);
+  if (open) await showToken(open); else closeToken();
 }
 
 async function deleteUser() {
-  if (!currentUser || !confirm('Delete user ' + currentUser + ' and all their tokens?')) return;
-  await call('DELETE', '/users/' + encodeURIComponent(currentUser));
-  say('Deleted user ' + currentUser + '.');
-  currentUser = null;
-  $('user-detail').hidden = true;
-  hideEnrolled();
-  await search();
+  if (!currentUser) return;
+  const name = currentUser;
+  askFirst($('delete-user-confirm'), 'Delete user ' + name + ' and all their tokens? This cannot be undone.',
+    'Yes, delete user ' + name, async () => {
+      await call('DELETE', '/users/' + encodeURIComponent(name));
+      say('Deleted user ' + name + '.');
+      currentUser = null;
+      closeToken();
+      $('user-detail').hidden = true;
+      hideEnrolled();
+      await search();
+    }, $('user-error'));
+}
+
+/** Shows the enrollment fields of the chosen type; the others are disabled, so they are neither checked nor sent. */
+function enrollType() {
+  const type = $('enroll-type').value;
+  for (const group of document.querySelectorAll('#enroll-form .group')) {
+    const shown = group.dataset.types.split(' ').includes(type);
+    group.hidden = !shown;
+    group.disabled = !shown;
+  }
 }
 
 async function enroll(event) {
   event.preventDefault();
   await attempt(async () => {
-    const body = {user: currentUser, type: $('enroll-type').value, algorithm: $('enroll-algorithm').value,
-      digits: Number($('enroll-digits').value)};
-    if ($('enroll-description').value) body.description = $('enroll-description').value;
+    const body = {user: currentUser};
+    for (const field of $('enroll-form').elements) {
+      if (!field.name || field.matches(':disabled') || !field.value) continue;
+      body[field.name] = field.name === 'digits' ? Number(field.value) : field.value;
+    }
     const t = await call('POST', '/tokens', body);
-    $('enrolled-serial').textContent = t.serial;
-    $('enrolled-qr').src = 'data:image/png;base64,' + t.qrPng;
-    $('enrolled-uri').value = t.otpauthUri;
-    $('enrolled').hidden = false;
-    say('Enrolled ' + t.serial + '.');
+    // The YubiKey's AES key and the PIN leave the form; the type stays for the next one.
+    $('enroll-form').reset();
+    $('enroll-type').value = body.type;
+    enrollType();
+    if (t.otpauthUri) {
+      $('enrolled-serial').textContent = t.serial;
+      $('enrolled-qr').src = 'data:image/png;base64,' + t.qrPng;
+      $('enrolled-uri').value = t.otpauthUri;
+      $('enrolled').hidden = false;
+    } else {
+      hideEnrolled();
+    }
+    say('Enrolled ' + t.serial + (t.destination ? ', codes go to ' + t.destination : '') + '.');
     await openUser(currentUser);
-    $('enrolled-uri').focus();
-  });
+    if (t.otpauthUri) $('enrolled-uri').focus();
+  }, $('enroll-error'));
 }
 
 /** The seed leaves the page as soon as the admin is done with it. */
@@ -327,6 +386,74 @@ function hideEnrolled() {
   $('enrolled-qr').removeAttribute('src');
   $('enrolled-uri').value = '';
   $('enrolled-serial').textContent = '';
+}
+
+// ---- one token: PIN, resynchronisation, recent validations, deletion
+
+async function showToken(t) {
+  if (!currentToken || currentToken.serial !== t.serial) {
+    $('pin-form').reset();
+    $('resync-form').reset();
+    $('delete-token-confirm').hidden = true;
+    $('token-error').textContent = '';
+  }
+  currentToken = t;
+  $('token-detail').hidden = false;
+  $('token-title').textContent = 'Token ' + t.serial + ' (' + t.type + ', PIN ' + (t.pinSet ? 'set' : 'not set') + ')';
+  $('pin-remove').hidden = !t.pinSet;
+  $('resync-form').hidden = t.type !== 'totp' && t.type !== 'hotp';
+  const events = await call('GET', '/audit?action=VALIDATE&limit=' + VALIDATIONS_SHOWN + '&serial=' + encodeURIComponent(t.serial));
+  const tbody = $('token-validations').tBodies[0];
+  clear(tbody, 5, 'No validation yet.');
+  if (events.length) tbody.replaceChildren();
+  for (const e of events) {
+    const row = tbody.insertRow();
+    [when(e.at), e.result, e.reason, e.entryPoint, e.source].forEach(v => cell(row, v));
+  }
+}
+
+function closeToken() {
+  currentToken = null;
+  $('token-detail').hidden = true;
+  $('delete-token-confirm').hidden = true;
+  $('pin-form').reset();
+  $('resync-form').reset();
+}
+
+/** A change to the open token, then the user's view again with the token still open. */
+async function changeToken(method, verb, body, done) {
+  const serial = currentToken.serial;
+  await call(method, '/tokens/' + encodeURIComponent(serial) + '/' + verb, body);
+  say(serial + ': ' + done + '.');
+  await openUser(currentUser, serial);
+}
+
+async function setPin(event) {
+  event.preventDefault();
+  await attempt(async () => {
+    const pin = $('pin-value').value;
+    $('pin-value').value = '';
+    await changeToken('PUT', 'pin', {pin}, 'PIN set');
+  }, $('token-error'));
+}
+
+async function resync(event) {
+  event.preventDefault();
+  await attempt(async () => {
+    await changeToken('POST', 'resync', {code1: $('resync-code1').value, code2: $('resync-code2').value}, 'resynchronised');
+    $('resync-form').reset();
+  }, $('token-error'));
+}
+
+function deleteToken() {
+  const serial = currentToken.serial;
+  askFirst($('delete-token-confirm'), 'Delete token ' + serial + ' of ' + currentUser + '? It will accept no code again.',
+    'Yes, delete token ' + serial, async () => {
+      await call('DELETE', '/tokens/' + encodeURIComponent(serial));
+      say('Deleted ' + serial + '.');
+      await openUser(currentUser);
+      $('user-title').focus();
+    }, $('token-error'));
 }
 
 // ---- audit
@@ -367,12 +494,19 @@ document.addEventListener('DOMContentLoaded', () => {
   $('dashboard-form').addEventListener('submit', e => { e.preventDefault(); attempt(loadDashboard); });
   $('search-form').addEventListener('submit', e => attempt(() => search(e)));
   $('create-user-form').addEventListener('submit', createUser);
-  $('delete-user').addEventListener('click', () => attempt(deleteUser));
+  $('delete-user').addEventListener('click', () => attempt(deleteUser, $('user-error')));
+  $('enroll-type').addEventListener('change', enrollType);
   $('enroll-form').addEventListener('submit', enroll);
+  $('pin-form').addEventListener('submit', setPin);
+  $('pin-remove').addEventListener('click', () => attempt(() => changeToken('PUT', 'pin', {pin: null}, 'PIN removed'), $('token-error')));
+  $('resync-form').addEventListener('submit', resync);
+  $('delete-token').addEventListener('click', () => attempt(deleteToken, $('token-error')));
+  $('token-close').addEventListener('click', closeToken);
   $('enrolled-done').addEventListener('click', hideEnrolled);
   $('audit-form').addEventListener('submit', e => { e.preventDefault(); auditOffset = 0; attempt(loadAudit); });
   $('audit-prev').addEventListener('click', () => { auditOffset = Math.max(0, auditOffset - AUDIT_PAGE_SIZE); attempt(loadAudit); });
   $('audit-next').addEventListener('click', () => { auditOffset += AUDIT_PAGE_SIZE; attempt(loadAudit); });
   window.addEventListener('hashchange', route);
+  enrollType();
   route();
 });
