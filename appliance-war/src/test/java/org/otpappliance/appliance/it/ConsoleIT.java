@@ -22,7 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedAppliance.class)
 class ConsoleIT {
-    static final String PASSWORD = "correct horse battery staple";
+    static final String PASSWORD = ConsoleAdmin.PASSWORD;
     static Appliance appliance;
     static Api api;
 
@@ -32,37 +32,14 @@ class ConsoleIT {
         api = shared.api();
     }
 
-    /** An admin account (made with the admin API key) and the TOTP token that gives its second factor. */
-    record Admin(String name, String user, JsonObject token) {
-    }
-
-    static Admin newAdmin() {
-        String user = api.newUser("console-owner");
-        JsonObject token = api.enroll(Json.createObjectBuilder().add("user", user).add("type", "totp").build());
-        String name = "admin-" + UUID.randomUUID().toString().substring(0, 8);
-        Api.Reply r = api.post("/api/v1/admins", Json.createObjectBuilder().add("username", name).add("password", PASSWORD)
-                .add("user", user).build());
-        assertEquals(201, r.status(), r.toString());
-        return new Admin(name, user, token);
-    }
-
-    static void logIn(Browser b, String name, String password, String code) {
-        b.open(appliance.base() + "/admin/");
-        b.waitVisible("#login-page");
-        b.type("login-username", name);
-        b.type("login-password", password);
-        b.type("login-code", code);
-        b.click("#login-form button[type=submit]");
-    }
-
     @Test
     void anAdminLogsInEnrollsATokenSeesItsValidationAndAuditLocksAndUnlocksItAndLogsOut() {
-        Admin admin = newAdmin();
+        ConsoleAdmin admin = ConsoleAdmin.create(api);
         try (Browser b = Browser.start("ConsoleIT")) {
             b.open(appliance.base() + "/admin/");
             b.waitVisible("#login-page");
             b.screenshot("login");
-            logIn(b, admin.name(), PASSWORD, Codes.totp(admin.token(), 0));
+            ConsoleAdmin.logIn(b, appliance.base(), admin.name(), PASSWORD, Codes.totp(admin.token(), 0));
             b.waitVisible("#dashboard-page");
             b.waitText("#whoami", admin.name());
 
@@ -133,21 +110,21 @@ class ConsoleIT {
 
     @Test
     void aWrongPasswordOrCodeKeepsTheAdminOutAndCountsOnTheAdminsToken() {
-        Admin admin = newAdmin();
+        ConsoleAdmin admin = ConsoleAdmin.create(api);
         String serial = admin.token().getString("serial");
         try (Browser b = Browser.start("ConsoleIT")) {
-            logIn(b, admin.name(), "not the password at all", Codes.totp(admin.token(), 0));
+            ConsoleAdmin.logIn(b, appliance.base(), admin.name(), "not the password at all", Codes.totp(admin.token(), 0));
             b.waitText("#login-error", "Login failed");
             assertFalse(b.find("#dashboard-page").isDisplayed());
             assertEquals(1, api.get("/api/v1/tokens/" + serial).json().getInt("failCount"), "a wrong password counts as a failure");
 
-            logIn(b, admin.name(), PASSWORD, Codes.totp(admin.token(), 50));
+            ConsoleAdmin.logIn(b, appliance.base(), admin.name(), PASSWORD, Codes.totp(admin.token(), 50));
             b.waitText("#login-error", "Login failed");
             b.screenshot("login-failed");
             assertFalse(b.find("#dashboard-page").isDisplayed());
             assertEquals(2, api.get("/api/v1/tokens/" + serial).json().getInt("failCount"), "a wrong code counts as a failure");
 
-            logIn(b, "no-such-admin-" + UUID.randomUUID(), PASSWORD, "123456");
+            ConsoleAdmin.logIn(b, appliance.base(), "no-such-admin-" + UUID.randomUUID(), PASSWORD, "123456");
             b.waitText("#login-error", "Login failed");
         }
         var reasons = api.audit(admin.user()).stream().map(JsonValue::asJsonObject)
@@ -157,7 +134,7 @@ class ConsoleIT {
 
     @Test
     void aStateChangingRequestWithoutTheCsrfTokenIsRefused() throws Exception {
-        Admin admin = newAdmin();
+        ConsoleAdmin admin = ConsoleAdmin.create(api);
         Api anonymous = api.withKey(null);
         HttpResponse<String> login = sendLogin(anonymous, admin, Codes.totp(admin.token(), 0));
         assertEquals(200, login.statusCode(), login.body());
@@ -192,7 +169,7 @@ class ConsoleIT {
     }
 
     /** The login as the page sends it, read with its headers (the session cookie). */
-    private static HttpResponse<String> sendLogin(Api anonymous, Admin admin, String code) throws Exception {
+    private static HttpResponse<String> sendLogin(Api anonymous, ConsoleAdmin admin, String code) throws Exception {
         String body = Json.createObjectBuilder().add("username", admin.name()).add("password", PASSWORD).add("code", code).build()
                 .toString();
         return HttpClient.newHttpClient().send(anonymous.request("/api/v1/console/session").header("Content-Type", "application/json")

@@ -1,0 +1,35 @@
+package org.otpappliance.appliance.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.util.UUID;
+
+/**
+ * An admin account for the console tests, made with the admin API key, and the TOTP token of its
+ * user that gives the second factor at login.
+ */
+record ConsoleAdmin(String name, String user, JsonObject token) {
+    static final String PASSWORD = "correct horse battery staple";
+
+    static ConsoleAdmin create(Api api) {
+        String user = api.newUser("console-owner");
+        JsonObject token = api.enroll(Json.createObjectBuilder().add("user", user).add("type", "totp").build());
+        String name = "admin-" + UUID.randomUUID().toString().substring(0, 8);
+        Api.Reply r = api.post("/api/v1/admins", Json.createObjectBuilder().add("username", name).add("password", PASSWORD)
+                .add("user", user).build());
+        assertEquals(201, r.status(), r.toString());
+        return new ConsoleAdmin(name, user, token);
+    }
+
+    /** Fills in and sends the login form of the console at {@code base}; the caller waits for what should follow. */
+    static void logIn(Browser b, String base, String name, String password, String code) {
+        b.open(base + "/admin/");
+        b.waitVisible("#login-page");
+        b.type("login-username", name);
+        b.type("login-password", password);
+        b.type("login-code", code);
+        b.click("#login-form button[type=submit]");
+    }
+}
