@@ -32,4 +32,13 @@ record ConsoleAdmin(String name, String user, JsonObject token) {
         b.type("login-code", code);
         b.click("#login-form button[type=submit]");
     }
+
+    /** The otpauth URI the page shows, once, after enrolling a TOTP or HOTP token of this type. */
+    static String shownUri(Browser b, String type) {
+        b.waitVisible("#enrolled");
+        return b.until(d -> {
+            String v = b.find("#enrolled-uri").getDomProperty("value");
+            return v != null && v.startsWith("otpauth://" + type + "/") ? v : null;
+        });
+    }
 }

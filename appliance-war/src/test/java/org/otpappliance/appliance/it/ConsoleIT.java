@@ -51,11 +51,7 @@ class ConsoleIT {
             b.click("#create-user-form button[type=submit]");
             b.waitText("#user-title", alice);
             b.click("#enroll-form button[type=submit]");
-            b.waitVisible("#enrolled");
-            String uri = b.until(d -> {
-                String v = b.find("#enrolled-uri").getDomProperty("value");
-                return v != null && v.startsWith("otpauth://totp/") ? v : null;
-            });
+            String uri = ConsoleAdmin.shownUri(b, "totp");
             String serial = b.find("#enrolled-serial").getText();
             b.waitText("#tokens", serial, "active");
             b.screenshot("users-enrolled");

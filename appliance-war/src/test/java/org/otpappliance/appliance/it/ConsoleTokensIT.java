@@ -125,11 +125,7 @@ class ConsoleTokensIT {
             String user = logInAndCreateUser(b, "hotp");
             chooseType(b, "hotp");
             b.click("#enroll-form button[type=submit]");
-            b.waitVisible("#enrolled");
-            String uri = b.until(d -> {
-                String v = b.find("#enrolled-uri").getDomProperty("value");
-                return v != null && v.startsWith("otpauth://hotp/") ? v : null;
-            });
+            String uri = ConsoleAdmin.shownUri(b, "hotp");
             String serial = b.find("#enrolled-serial").getText();
             b.clickButton("Done: hide the seed");
             JsonObject hotp = Json.createObjectBuilder().add("otpauthUri", uri).add("digits", 6).add("algorithm", "SHA1").build();
