@@ -74,9 +74,10 @@ function button(label, onClick, className, errorBox) {
 
 /**
  * A deletion's second step, in the page: the question and two buttons in {@code box}. Only
- * {@code yesLabel} runs {@code action}; Cancel takes the question away.
+ * {@code yesLabel} runs {@code action}; Cancel takes the question away and gives the focus back.
  */
 function askFirst(box, question, yesLabel, action, errorBox) {
+  const opener = document.activeElement;
   const p = document.createElement('p');
   p.textContent = question;
   p.tabIndex = -1;
@@ -87,7 +88,10 @@ function askFirst(box, question, yesLabel, action, errorBox) {
   box.replaceChildren(p, button(yesLabel, async () => {
     close();
     await action();
-  }, 'danger', errorBox), button('Cancel', close, 'secondary'));
+  }, 'danger', errorBox), button('Cancel', () => {
+    close();
+    if (opener) opener.focus();
+  }, 'secondary'));
   box.hidden = false;
   p.focus();
 }

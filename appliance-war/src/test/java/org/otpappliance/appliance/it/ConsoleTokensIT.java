@@ -188,6 +188,7 @@ class ConsoleTokensIT {
             assertEquals(200, api.get("/api/v1/tokens/" + serial).status(), "asking deletes nothing");
             b.clickButton("Cancel");
             assertFalse(b.find("#delete-token-confirm").isDisplayed());
+            assertEquals("delete-token", b.driver.switchTo().activeElement().getAttribute("id"), "Cancel gives the focus back");
             assertEquals(200, api.get("/api/v1/tokens/" + serial).status(), "cancelled");
             b.clickButton("Delete this token");
             b.clickButton("Yes, delete token " + serial);
