@@ -118,11 +118,22 @@ public class TokenImportResource extends Caller {
                              @HeaderParam("X-Import-Password") String password) {
         boolean replacing = flag("replace", replace);
         boolean dry = flag("dryRun", dryRun);
+        return imports.run(readFile(imports, headers, body, format, key, password), replacing, dry, actor(), source());
+    }
+
+    /**
+     * The seed file in the body, parsed as it streams in (by its media type, {@code format} and the key or password
+     * header) into a batch: the items the parser refused are in it as failed. Shared with the console's import.
+     *
+     * @throws ProblemException for a file that cannot be read at all (nothing is imported then)
+     */
+    static ImportService.Batch readFile(ImportService imports, HttpHeaders headers, InputStream body, String format, String key,
+                                        String password) {
         String length = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > MAX_FILE_BYTES) {
             throw tooLarge();
         }
-        SeedFileParser parser = parser(format, key, password);
+        SeedFileParser parser = parser(headers, format, key, password);
         ImportService.Batch batch = imports.newBatch();
         Limited in = new Limited(body, MAX_FILE_BYTES);
         try {
@@ -136,10 +147,10 @@ public class TokenImportResource extends Caller {
         if (in.exceeded) {
             throw tooLarge();
         }
-        return imports.run(batch, replacing, dry, actor(), source());
+        return batch;
     }
 
-    private SeedFileParser parser(String format, String key, String password) {
+    private static SeedFileParser parser(HttpHeaders headers, String format, String key, String password) {
         MediaType type = headers.getMediaType();
         boolean csv = type != null && type.isCompatible(MediaType.valueOf(CSV));
         if (csv) {
@@ -227,7 +238,7 @@ public class TokenImportResource extends Caller {
         }
     }
 
-    private static boolean flag(String name, String value) {
+    static boolean flag(String name, String value) {
         if (value == null || value.isEmpty()) {
             return false;
         }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import org.hibernate.Session;
 import org.hibernate.exception.ConstraintViolationException;
 import org.otpappliance.appliance.infrastructure.Database;
@@ -523,6 +524,14 @@ public class ImportService {
      *     first; nothing was written
      */
     public Report run(Batch batch, boolean replace, boolean dryRun, String actor, String source) {
+        return run(batch, replace, dryRun, actor, source, done -> { });
+    }
+
+    /**
+     * Likewise, telling {@code progress} after each chunk how many of the batch's items are checked (and, unless a
+     * dry run, written in the transaction, which commits at the end).
+     */
+    public Report run(Batch batch, boolean replace, boolean dryRun, String actor, String source, IntConsumer progress) {
         List<Entry> entries = batch.entries;
         String[] status = new String[entries.size()];
         String[] reasons = new String[entries.size()];
@@ -535,11 +544,13 @@ public class ImportService {
                 for (int i = 0; i < entries.size(); i++) {
                     if (entries.get(i) instanceof Candidate && ++candidates == CHUNK) {
                         run.chunk(entries, status, reasons, from, i + 1);
+                        progress.accept(i + 1);
                         from = i + 1;
                         candidates = 0;
                     }
                 }
                 run.chunk(entries, status, reasons, from, entries.size());
+                progress.accept(entries.size());
                 return run.affectedUsers;
             };
             affected = dryRun ? database.read(work) : database.write(work);
