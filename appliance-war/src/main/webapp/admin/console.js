@@ -4,6 +4,8 @@
 
 const API = '/api/v1/console';
 const PAGES = ['login', 'dashboard', 'users', 'audit'];
+/** What a page loads when it is shown; pages.js adds its pages to PAGES and here. */
+const LOADERS = {dashboard: () => loadDashboard(), users: () => search(), audit: () => loadAudit()};
 const AUDIT_PAGE_SIZE = 50;
 const VALIDATIONS_SHOWN = 10;
 const COLOURS = ['#0b5cad', '#a4161a', '#2d7d2d', '#8a4baf', '#b86e00', '#00798c', '#5c6670', '#c2185b'];
@@ -140,11 +142,7 @@ async function route() {
   $('whoami').textContent = 'Logged in as ' + session.admin;
   const target = PAGES.includes(page) && page !== 'login' ? page : 'dashboard';
   show(target);
-  await attempt(async () => {
-    if (target === 'dashboard') await loadDashboard();
-    if (target === 'audit') await loadAudit();
-    if (target === 'users') await search();
-  });
+  await attempt(LOADERS[target]);
 }
 
 async function login(event) {
