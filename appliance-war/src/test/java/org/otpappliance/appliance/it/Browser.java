@@ -83,6 +83,23 @@ final class Browser implements AutoCloseable {
                 .findFirst().orElse(null)).click();
     }
 
+    /** Accepts the confirmation dialog (window.confirm) that the page has opened or is about to open. */
+    void acceptConfirm() {
+        until(d -> {
+            try {
+                d.switchTo().alert().accept();
+                return Boolean.TRUE;
+            } catch (org.openqa.selenium.NoAlertPresentException e) {
+                return null;
+            }
+        });
+    }
+
+    /** Chooses a file in a file input, as a person would in the file dialog. */
+    void chooseFile(String id, Path file) {
+        driver.findElement(By.id(id)).sendKeys(file.toAbsolutePath().toString());
+    }
+
     void waitVisible(String cssSelector) {
         until(d -> d.findElement(By.cssSelector(cssSelector)).isDisplayed() ? Boolean.TRUE : null);
     }

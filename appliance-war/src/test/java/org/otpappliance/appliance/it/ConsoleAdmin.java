@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.UUID;
 
 /**
@@ -40,5 +43,13 @@ record ConsoleAdmin(String name, String user, JsonObject token) {
             String v = b.find("#enrolled-uri").getDomProperty("value");
             return v != null && v.startsWith("otpauth://" + type + "/") ? v : null;
         });
+    }
+
+    /** The login as the page sends it, read with its headers (the session cookie). */
+    static HttpResponse<String> sendLogin(Api anonymous, ConsoleAdmin admin, String code) throws Exception {
+        String body = Json.createObjectBuilder().add("username", admin.name()).add("password", PASSWORD).add("code", code).build()
+                .toString();
+        return HttpClient.newHttpClient().send(anonymous.request("/api/v1/console/session").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

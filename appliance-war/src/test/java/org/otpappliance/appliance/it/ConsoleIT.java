@@ -132,7 +132,7 @@ class ConsoleIT {
     void aStateChangingRequestWithoutTheCsrfTokenIsRefused() throws Exception {
         ConsoleAdmin admin = ConsoleAdmin.create(api);
         Api anonymous = api.withKey(null);
-        HttpResponse<String> login = sendLogin(anonymous, admin, Codes.totp(admin.token(), 0));
+        HttpResponse<String> login = ConsoleAdmin.sendLogin(anonymous, admin, Codes.totp(admin.token(), 0));
         assertEquals(200, login.statusCode(), login.body());
         String csrf = Json.createReader(new StringReader(login.body())).readObject().getString("csrfToken");
         String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
@@ -162,13 +162,5 @@ class ConsoleIT {
         assertEquals(204, logout.status());
         assertEquals(401, anonymous.send(anonymous.request("/api/v1/console/session").header("Cookie", cookie).GET()).status(),
                 "the session ends at logout");
-    }
-
-    /** The login as the page sends it, read with its headers (the session cookie). */
-    private static HttpResponse<String> sendLogin(Api anonymous, ConsoleAdmin admin, String code) throws Exception {
-        String body = Json.createObjectBuilder().add("username", admin.name()).add("password", PASSWORD).add("code", code).build()
-                .toString();
-        return HttpClient.newHttpClient().send(anonymous.request("/api/v1/console/session").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }
