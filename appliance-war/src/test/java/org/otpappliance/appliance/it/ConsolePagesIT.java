@@ -267,6 +267,16 @@ class ConsolePagesIT {
             b.clickButton("Delete " + name);
             b.acceptConfirm();
             b.waitText("#status", "Deleted " + name);
+
+            // A phone's width: one column, nothing wider than the screen (wide tables scroll inside themselves).
+            b.driver.manage().window().setSize(new org.openqa.selenium.Dimension(375, 900));
+            for (String page : List.of("import", "radius", "clients", "admins")) {
+                page(b, page);
+                Object overflow = ((org.openqa.selenium.JavascriptExecutor) b.driver)
+                        .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+                assertEquals(0L, overflow, page + " fits a narrow screen");
+            }
+            b.screenshot("admins-narrow");
         }
         assertFalse(api.get("/api/v1/admins").body().contains(name));
         assertTrue(api.audit(owner).stream().map(JsonValue::asJsonObject).anyMatch(e -> e.getString("action").equals("ADMIN_ACCOUNT_CREATE")
