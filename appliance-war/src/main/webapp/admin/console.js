@@ -317,14 +317,18 @@ async function openUser(name, serial) {
       say(t.serial + ': ' + verb + ' done.');
       await openUser(u.username, currentToken && currentToken.serial);
     };
-    const userError = $('user-error');
-    actions.appendChild(button(t.enabled ? 'Disable ' + t.serial : 'Enable ' + t.serial, act(t.enabled ? 'disable' : 'enable'),
-      'secondary', userError));
-    if (t.locked || t.failCount > 0) actions.appendChild(button('Unlock ' + t.serial, act('unlock'), 'secondary', userError));
-    actions.appendChild(button('Manage ' + t.serial, async () => {
+    // Short labels keep the column narrow; a screen reader hears the serial too ("Manage TOTP1234").
+    const action = (label, onClick) => {
+      const b = button(label, onClick, 'secondary', $('user-error'));
+      b.setAttribute('aria-label', label + ' ' + t.serial);
+      return b;
+    };
+    actions.appendChild(action(t.enabled ? 'Disable' : 'Enable', act(t.enabled ? 'disable' : 'enable')));
+    if (t.locked || t.failCount > 0) actions.appendChild(action('Unlock', act('unlock')));
+    actions.appendChild(action('Manage', async () => {
       await showToken(t);
       $('token-title').focus();
-    }, 'secondary', userError));
+    }));
   }
   const open = u.tokens.find(t => t.serial === serial);
   if (open) await showToken(open); else closeToken();

@@ -77,10 +77,16 @@ final class Browser implements AutoCloseable {
         }).click();
     }
 
-    /** Clicks the button whose text is exactly {@code text}. */
-    void clickButton(String text) {
-        until(d -> d.findElements(By.tagName("button")).stream().filter(b -> b.isDisplayed() && b.getText().equals(text))
-                .findFirst().orElse(null)).click();
+    /** Clicks the button whose name is exactly {@code name}: its text, or its aria-label when it has one. */
+    void clickButton(String name) {
+        button(name).click();
+    }
+
+    /** Waits for the visible button whose name is exactly {@code name}: its text, or its aria-label when it has one. */
+    WebElement button(String name) {
+        return until(d -> d.findElements(By.tagName("button")).stream().filter(b -> b.isDisplayed()
+                && name.equals(b.getAttribute("aria-label") != null ? b.getAttribute("aria-label") : b.getText()))
+                .findFirst().orElse(null));
     }
 
     /** Accepts the confirmation dialog (window.confirm) that the page has opened or is about to open. */

@@ -131,8 +131,7 @@ class ConsoleTokensIT {
             JsonObject hotp = Json.createObjectBuilder().add("otpauthUri", uri).add("digits", 6).add("algorithm", "SHA1").build();
 
             // With the keyboard alone: Enter on the token's button, the PIN typed and sent with Enter.
-            b.until(d -> d.findElements(By.tagName("button")).stream().filter(e -> e.getText().equals("Manage " + serial))
-                    .findFirst().orElse(null)).sendKeys(Keys.ENTER);
+            b.button("Manage " + serial).sendKeys(Keys.ENTER);
             b.waitText("#token-title", serial, "PIN not set");
             b.until(d -> "token-title".equals(d.switchTo().activeElement().getAttribute("id")) ? Boolean.TRUE : null);
             b.waitText("#token-validations tbody", "No validation yet.");
