@@ -142,6 +142,10 @@ async function route() {
   $('whoami').textContent = 'Logged in as ' + session.admin;
   const target = PAGES.includes(page) && page !== 'login' ? page : 'dashboard';
   show(target);
+  // The new page starts at its top, and its heading takes the focus, so keyboard and screen reader users know the
+  // page changed.
+  window.scrollTo(0, 0);
+  $(target + '-title').focus({preventScroll: true});
   await attempt(LOADERS[target]);
 }
 
@@ -159,7 +163,6 @@ async function login(event) {
   }
   session = await r.json();
   if (location.hash === '' || location.hash === '#login') location.hash = '#dashboard'; else await route();
-  $('main').focus();
 }
 
 async function logout() {
@@ -495,6 +498,8 @@ async function loadAudit() {
 // ---- wiring
 
 document.addEventListener('DOMContentLoaded', () => {
+  // The skip link moves the focus only: as a plain #main link it would change the hash, and so the page.
+  document.querySelector('.skip').addEventListener('click', e => { e.preventDefault(); $('main').focus(); });
   $('login-form').addEventListener('submit', e => attempt(() => login(e)));
   $('logout').addEventListener('click', logout);
   $('dashboard-form').addEventListener('submit', e => { e.preventDefault(); attempt(loadDashboard); });
