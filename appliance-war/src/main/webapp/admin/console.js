@@ -220,7 +220,8 @@ async function loadDashboard() {
 /** One line per entry point and result, per minute over the period, drawn as SVG. */
 function drawChart(d) {
   const NS = 'http://www.w3.org/2000/svg';
-  const W = 800, H = 240, L = 40, B = 24, T = 10, R = 10;
+  // 16 units of text are 12 CSS px or more: the drawing is never narrower than 608 px (console.css).
+  const W = 800, H = 240, L = 48, B = 28, T = 12, R = 10;
   const minutes = Math.max(1, Math.round((d.to - d.from) / 60000));
   const series = new Map();
   let max = 1;
@@ -246,10 +247,10 @@ function drawChart(d) {
   const y = v => H - B - v / max * (H - B - T);
   el('line', {x1: L, y1: H - B, x2: W - R, y2: H - B, stroke: '#5c6670'});
   el('line', {x1: L, y1: T, x2: L, y2: H - B, stroke: '#5c6670'});
-  el('text', {x: L - 4, y: T + 10, 'text-anchor': 'end', 'font-size': 12}, String(max));
-  el('text', {x: L - 4, y: H - B, 'text-anchor': 'end', 'font-size': 12}, '0');
-  el('text', {x: L, y: H - 6, 'font-size': 12}, when(d.from).substring(11, 16));
-  el('text', {x: W - R, y: H - 6, 'text-anchor': 'end', 'font-size': 12}, 'now');
+  el('text', {x: L - 4, y: T + 10, 'text-anchor': 'end', 'font-size': 16}, String(max));
+  el('text', {x: L - 4, y: H - B, 'text-anchor': 'end', 'font-size': 16}, '0');
+  el('text', {x: L, y: H - 6, 'font-size': 16}, when(d.from).substring(11, 16));
+  el('text', {x: W - R, y: H - 6, 'text-anchor': 'end', 'font-size': 16}, 'now');
   const legend = document.createElement('ul');
   legend.className = 'legend';
   let i = 0;
