@@ -36,6 +36,12 @@ record ConsoleAdmin(String name, String user, JsonObject token) {
         b.click("#login-form button[type=submit]");
     }
 
+    /** Opens a console page with its link in the nav. */
+    static void page(Browser b, String name) {
+        b.click("#nav a[href='#" + name + "']");
+        b.waitVisible("#" + name + "-page");
+    }
+
     /** The otpauth URI the page shows, once, after enrolling a TOTP or HOTP token of this type. */
     static String shownUri(Browser b, String type) {
         b.waitVisible("#enrolled");

@@ -48,11 +48,6 @@ class ConsolePagesIT {
         return b;
     }
 
-    static void page(Browser b, String name) {
-        b.click("#nav a[href='#" + name + "']");
-        b.waitVisible("#" + name + "-page");
-    }
-
     /** Figure 6 of RFC 6030 twice: one key package as is (with a user id), one whose MAC does not match its secret. */
     static Path pskcFile(String goodSerial, String user, String tamperedSerial) throws Exception {
         String good = new String(ImportIT.figure("rfc6030-figure6.xml", goodSerial, user), StandardCharsets.UTF_8);
@@ -73,7 +68,7 @@ class ConsolePagesIT {
         String tampered = ImportIT.serial("console-mac");
         Path file = pskcFile(good, user, tampered);
         try (Browser b = loggedIn(admin)) {
-            page(b, "import");
+            ConsoleAdmin.page(b, "import");
             // A key that is not hex is refused before anything is read.
             b.chooseFile("import-file", file);
             b.type("import-secret", "not a key");
@@ -164,7 +159,7 @@ class ConsolePagesIT {
         String entered = "nas-own-" + UUID.randomUUID().toString().substring(0, 8);
         String secret;
         try (Browser b = loggedIn(admin)) {
-            page(b, "radius");
+            ConsoleAdmin.page(b, "radius");
             b.type("radius-name", generated);
             b.type("radius-address", address);
             b.click("#radius-form button[type=submit]");
@@ -210,7 +205,7 @@ class ConsolePagesIT {
         String name = "console-client-" + UUID.randomUUID().toString().substring(0, 8);
         String user = api.newUser("console-validated");
         try (Browser b = loggedIn(admin)) {
-            page(b, "clients");
+            ConsoleAdmin.page(b, "clients");
             b.type("clients-name", name);
             b.click("#clients-form button[type=submit]");
             b.waitVisible("#clients-created");
@@ -246,7 +241,7 @@ class ConsolePagesIT {
         String owner = api.newUser("console-new-admin");
         String name = "admin-new-" + UUID.randomUUID().toString().substring(0, 8);
         try (Browser b = loggedIn(admin)) {
-            page(b, "admins");
+            ConsoleAdmin.page(b, "admins");
             b.waitText("#admins-table tbody", admin.name(), "you");
             b.type("admins-name", name);
             b.type("admins-password", "short");
@@ -271,7 +266,7 @@ class ConsolePagesIT {
             // A phone's width: one column, nothing wider than the screen (wide tables scroll inside themselves).
             b.driver.manage().window().setSize(new org.openqa.selenium.Dimension(375, 900));
             for (String page : List.of("import", "radius", "clients", "admins")) {
-                page(b, page);
+                ConsoleAdmin.page(b, page);
                 Object overflow = ((org.openqa.selenium.JavascriptExecutor) b.driver)
                         .executeScript("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
                 assertEquals(0L, overflow, page + " fits a narrow screen");
