@@ -16,7 +16,6 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.otpappliance.appliance.application.AdminAccountService;
 import org.otpappliance.appliance.application.AdminAccountService.AdminInfo;
-import org.otpappliance.appliance.application.ConsoleSessions;
 
 /** Console admin accounts, managed with an admin API key (that is how the first one is made). */
 @Path("admins")
@@ -24,9 +23,6 @@ import org.otpappliance.appliance.application.ConsoleSessions;
 public class AdminAccountResource extends Caller {
     @Inject
     AdminAccountService admins;
-
-    @Inject
-    ConsoleSessions sessions;
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
@@ -45,11 +41,11 @@ public class AdminAccountResource extends Caller {
         return admins.list();
     }
 
+    /** Deleting an account ends its console sessions on every node (they are removed with it). */
     @DELETE
     @Path("{username}")
     public Response delete(@PathParam("username") String username) {
         admins.delete(username, actor(), source());
-        sessions.endAll(username);
         return Response.noContent().build();
     }
 }

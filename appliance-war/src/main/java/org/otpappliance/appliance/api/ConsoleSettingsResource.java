@@ -41,8 +41,6 @@ public class ConsoleSettingsResource extends Caller {
     @Inject
     AdminAccountService admins;
 
-    @Inject
-    ConsoleSessions sessions;
 
     /** A new RADIUS client; {@code secret} only when the appliance made it up, for the admin to copy this once. */
     public record NewRadiusClient(RadiusClientService.ClientInfo client, String secret) {
@@ -121,7 +119,6 @@ public class ConsoleSettingsResource extends Caller {
             throw new ProblemException(409, "cannot-delete-self", "Conflict", "an admin cannot delete their own account");
         }
         admins.delete(username, actor(), source());
-        sessions.endAll(username);
         return Response.noContent().build();
     }
 

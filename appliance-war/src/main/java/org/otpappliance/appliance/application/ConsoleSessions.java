@@ -6,20 +6,26 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import org.otpappliance.appliance.config.ApplianceConfig;
+import org.otpappliance.appliance.infrastructure.ConsoleSessionStore;
+import org.otpappliance.appliance.infrastructure.Database;
 
 /**
- * Console sessions, in this node's memory: a random session id (the cookie) and a random CSRF
- * token per login, an idle timeout and a maximum age. Only a SHA-256 of each id is kept as the key,
- * so a heap dump does not hand out live sessions. A restart ends every session.
+ * Console sessions, kept in the database so that every node knows them: a random session id (the
+ * cookie), an idle timeout and a maximum age. Only a SHA-256 of each id is stored, so neither the
+ * database nor a heap dump hands out live sessions. The CSRF token is derived from the id (a hash
+ * of it under another label): only the holder of the cookie can know it, and it need not be stored.
+ * Deleting an admin account ends its sessions on every node (the rows go with the account).
  */
 @ApplicationScoped
 public class ConsoleSessions {
     private static final int ID_BYTES = 32;
+    /** How often a session's last use is written: its idle timeout holds to within this. */
+    static final long SEEN_EVERY_MILLIS = 30_000;
 
     @Inject
     ApplianceConfig config;
@@ -27,21 +33,22 @@ public class ConsoleSessions {
     @Inject
     Clock clock;
 
+    @Inject
+    Database database;
+
+    /** The store; the database's, unless a test gives one. */
+    ConsoleSessionStore store;
+
     private final SecureRandom random = new SecureRandom();
-    private final ConcurrentHashMap<String, Session> byIdHash = new ConcurrentHashMap<>();
 
     /** A logged-in admin. {@code csrfToken} must come back with every state-changing request. */
     public static final class Session {
         private final AdminAccountService.Admin admin;
         private final String csrfToken;
-        private final long startedAt;
-        private volatile long lastSeen;
 
-        Session(AdminAccountService.Admin admin, String csrfToken, long now) {
+        Session(AdminAccountService.Admin admin, String csrfToken) {
             this.admin = admin;
             this.csrfToken = csrfToken;
-            this.startedAt = now;
-            this.lastSeen = now;
         }
 
         public String admin() {
@@ -67,13 +74,19 @@ public class ConsoleSessions {
     public record Started(String id, Session session) {
     }
 
+    /** Starts a session of a logged-in admin; the expired sessions of everyone go first. */
     public Started start(AdminAccountService.Admin admin) {
         long now = clock.millis();
-        byIdHash.values().removeIf(s -> expired(s, now));
         String id = randomToken();
-        Session s = new Session(admin, randomToken(), now);
-        byIdHash.put(hash(id), s);
-        return new Started(id, s);
+        try {
+            store().purge(now - idleMillis(), now - maxAgeMillis());
+            if (!store().insert(hash("session", id), admin.username(), now)) {
+                throw new IllegalStateException("the admin account " + admin.username() + " was deleted during its login");
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+        return new Started(id, new Session(admin, hash("csrf", id)));
     }
 
     /** The live session with this id, which counts as activity; empty when there is none or it has expired. */
@@ -81,37 +94,52 @@ public class ConsoleSessions {
         if (id == null || id.isEmpty()) {
             return Optional.empty();
         }
-        String key = hash(id);
-        Session s = byIdHash.get(key);
+        String key = hash("session", id);
         long now = clock.millis();
-        if (s == null || expired(s, now)) {
-            if (s != null) {
-                byIdHash.remove(key, s);
+        try {
+            Optional<ConsoleSessionStore.Row> row = store().find(key);
+            if (row.isEmpty()) {
+                return Optional.empty();
             }
-            return Optional.empty();
+            ConsoleSessionStore.Row r = row.get();
+            if (now - r.lastSeen() >= idleMillis() || now - r.startedAt() >= maxAgeMillis()) {
+                store().delete(key);
+                return Optional.empty();
+            }
+            if (now - r.lastSeen() >= SEEN_EVERY_MILLIS) {
+                store().seen(key, now);
+            }
+            return Optional.of(new Session(new AdminAccountService.Admin(r.admin(), r.user()), hash("csrf", id)));
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
         }
-        s.lastSeen = now;
-        return Optional.of(s);
     }
 
     public void end(String id) {
-        if (id != null) {
-            byIdHash.remove(hash(id));
+        if (id == null) {
+            return;
         }
-    }
-
-    /** Ends every session of an admin (their account was deleted). */
-    public void endAll(String admin) {
-        byIdHash.values().removeIf(s -> s.admin().equals(admin));
+        try {
+            store().delete(hash("session", id));
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
     }
 
     public long idleTimeoutSeconds() {
         return config.consoleIdleTimeoutMinutes() * 60L;
     }
 
-    private boolean expired(Session s, long now) {
-        return now - s.lastSeen >= config.consoleIdleTimeoutMinutes() * 60_000L
-                || now - s.startedAt >= config.consoleMaxSessionHours() * 3_600_000L;
+    private ConsoleSessionStore store() {
+        return store != null ? store : database.consoleSessions();
+    }
+
+    private long idleMillis() {
+        return config.consoleIdleTimeoutMinutes() * 60_000L;
+    }
+
+    private long maxAgeMillis() {
+        return config.consoleMaxSessionHours() * 3_600_000L;
     }
 
     private String randomToken() {
@@ -120,9 +148,11 @@ public class ConsoleSessions {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
-    private static String hash(String id) {
+    /** SHA-256 of the label and the id: "session" names the stored key, "csrf" the CSRF token. */
+    private static String hash(String label, String id) {
         try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest((label + "\n" + id).getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
         }

@@ -49,6 +49,7 @@ public class Database {
     private SessionFactory sessions;
     private GroupCommitter committer;
     private FailureCounts failureCounts;
+    private ConsoleSessionStore consoleSessions;
     private SeedCipher seedCipher;
 
     @PostConstruct
@@ -97,6 +98,7 @@ public class Database {
         boolean h2 = config.dbUrl().startsWith("jdbc:h2:");
         committer = new GroupCommitter(dataSource, threads, h2 ? "CHECKPOINT SYNC" : null);
         failureCounts = new FailureCounts(dataSource, !h2);
+        consoleSessions = new ConsoleSessionStore(dataSource);
         LOG.info(() -> "Data store ready: " + redactedUrl());
     }
 
@@ -123,6 +125,10 @@ public class Database {
 
     public FailureCounts failureCounts() {
         return failureCounts;
+    }
+
+    public ConsoleSessionStore consoleSessions() {
+        return consoleSessions;
     }
 
     public SeedCipher seedCipher() {

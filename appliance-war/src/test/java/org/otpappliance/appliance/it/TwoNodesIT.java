@@ -291,6 +291,34 @@ class TwoNodesIT {
         }
     }
 
+    // The console.
+
+    @Test
+    void aConsoleSessionStartedOnOneNodeWorksOnTheOtherAndALogoutOnEitherEndsItOnBoth() throws Exception {
+        ConsoleAdmin admin = ConsoleAdmin.create(a.api);
+        Api anonymousA = a.api.withKey(null);
+        Api anonymousB = b.api.withKey(null);
+        java.net.http.HttpResponse<String> login = ConsoleAdmin.sendLogin(anonymousA, admin, Codes.totp(admin.token(), 0));
+        assertEquals(200, login.statusCode(), login.body());
+        String csrf = Json.createReader(new java.io.StringReader(login.body())).readObject().getString("csrfToken");
+        String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+
+        // A load balancer without sticky sessions sends the next requests to node-b.
+        Api.Reply session = anonymousB.send(anonymousB.request("/api/v1/console/session").header("Cookie", cookie).GET());
+        assertEquals(200, session.status(), session.toString());
+        assertEquals(admin.name(), session.json().getString("admin"));
+        assertEquals(csrf, session.json().getString("csrfToken"), "the same CSRF token on every node");
+        String body = Json.createObjectBuilder().add("username", "lb-" + HexFormat.of().formatHex(randomBytes(4))).build().toString();
+        Api.Reply created = anonymousB.send(anonymousB.request("/api/v1/console/users").header("Cookie", cookie)
+                .header("X-CSRF-Token", csrf).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        assertEquals(201, created.status(), created.toString());
+
+        assertEquals(204, anonymousB.send(anonymousB.request("/api/v1/console/session").header("Cookie", cookie)
+                .header("X-CSRF-Token", csrf).DELETE()).status());
+        assertEquals(401, anonymousA.send(anonymousA.request("/api/v1/console/session").header("Cookie", cookie).GET()).status(),
+                "logged out through node-b, the session is gone on node-a too");
+    }
+
     // Challenges and send limits.
 
     @Test
