@@ -13,6 +13,7 @@ import org.otpappliance.otp.seedfile.OathCsv;
 import org.otpappliance.otp.seedfile.Pskc;
 import org.otpappliance.otp.seedfile.SeedFileException;
 import org.otpappliance.otp.seedfile.SeedFileParser;
+import org.otpappliance.otp.seedfile.UserAssignments;
 import org.otpappliance.otp.seedfile.YubikeyCsv;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -123,7 +124,7 @@ final class FileCommand implements Callable<Integer> {
                 case OATH_CSV -> new OathCsv();
                 case YUBIKEY_CSV -> new YubikeyCsv(yubikeyHotpDigits);
             };
-            UserAssignments users = assignUsers == null ? UserAssignments.none() : UserAssignments.read(assignUsers);
+            UserAssignments users = assignUsers == null ? UserAssignments.none() : readAssignments(assignUsers);
             client.warnIfPlainHttp(err, "the seeds");
             return run(parser, resolved, client, users, out, err);
         } catch (ToolException e) {
@@ -144,7 +145,8 @@ final class FileCommand implements Callable<Integer> {
                     PrintWriter out, PrintWriter err) {
         TokenImport.Terminal terminal = parent.terminal();
         Progress progress = new Progress(err, terminal.stderrIsTerminal(), terminal.progressInterval(), System::nanoTime);
-        Importer importer = new Importer(client, batchSize, replace, dryRun, users, progress);
+        Importer importer = new Importer(client, batchSize, replace, dryRun, users,
+                assignUsers == null ? null : assignUsers.getFileName().toString(), progress);
         String fatal = null;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
             try {
@@ -170,6 +172,17 @@ final class FileCommand implements Callable<Integer> {
             return TokenImport.EXIT_ERROR;
         }
         return importer.tally().failed > 0 ? TokenImport.EXIT_ITEMS_FAILED : 0;
+    }
+
+    private static UserAssignments readAssignments(Path file) throws ToolException {
+        String where = file + " (--assign-users)";
+        try (InputStream in = Files.newInputStream(file)) {
+            return UserAssignments.read(in);
+        } catch (SeedFileException e) {
+            throw new ToolException(where + " " + e.getMessage());
+        } catch (IOException e) {
+            throw new ToolException("cannot read " + where + ": " + KeyFiles.describe(e));
+        }
     }
 
     private void checkOptions() {

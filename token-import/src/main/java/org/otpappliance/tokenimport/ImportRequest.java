@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.otpappliance.otp.algorithm.Base32;
 import org.otpappliance.otp.seedfile.SeedRecord;
+import org.otpappliance.otp.seedfile.UserAssignments;
 
 /**
  * The body of {@code POST /api/v1/tokens/import}:

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.otpappliance.otp.seedfile.ItemProblem;
 import org.otpappliance.otp.seedfile.SeedRecord;
 import org.otpappliance.otp.seedfile.SeedSink;
+import org.otpappliance.otp.seedfile.UserAssignments;
 
 /**
  * The sink the seed-file parser streams into: tokens are gathered into batches of {@code batchSize} and each full
@@ -24,6 +25,8 @@ final class Importer implements SeedSink {
     private final boolean replace;
     private final boolean dryRun;
     private final UserAssignments users;
+    /** The --assign-users file's name, for its warnings. */
+    private final String usersFile;
     private final Progress progress;
 
     private final List<ImportRequest.Item> batch = new ArrayList<>();
@@ -35,12 +38,14 @@ final class Importer implements SeedSink {
     private long sent;
     private int batches;
 
-    Importer(ApplianceClient client, int batchSize, boolean replace, boolean dryRun, UserAssignments users, Progress progress) {
+    Importer(ApplianceClient client, int batchSize, boolean replace, boolean dryRun, UserAssignments users, String usersFile,
+             Progress progress) {
         this.client = client;
         this.batchSize = batchSize;
         this.replace = replace;
         this.dryRun = dryRun;
         this.users = users;
+        this.usersFile = usersFile;
         this.progress = progress;
     }
 
@@ -151,7 +156,7 @@ final class Importer implements SeedSink {
                     + firstUserIdNotUsed + "); assign users with --assign-users");
         }
         if (!stopped) {
-            warnings.addAll(users.unusedWarnings());
+            users.unused().forEach(w -> warnings.add(usersFile + " " + w));
         }
         if (!warnings.isEmpty()) {
             out.println("  warnings");

@@ -1,27 +1,26 @@
-package org.otpappliance.tokenimport;
+package org.otpappliance.otp.seedfile;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.otpappliance.otp.seedfile.SeedRecord;
 
 /**
- * {@code --assign-users CSV}: lines {@code serial,username}, UTF-8; blank lines and lines starting with {@code #}
- * are skipped, and so is a first line {@code serial,username} (a header). A serial listed twice with different
- * users is an error. The tool looks each imported token up by serial; serials it never asks for are reported as
- * warnings.
+ * Which user each token of a seed file goes to, over any user id in the file: lines {@code serial,username}, UTF-8;
+ * blank lines and lines starting with {@code #} are skipped, and so is a first line {@code serial,username} (a
+ * header). A serial listed twice with different users is an error. Read by the {@code token-import} tool's
+ * {@code --assign-users} and the console's import. Not thread-safe: one import looks serials up as it reads.
  */
-final class UserAssignments {
+public final class UserAssignments {
     /** The appliance's limit on user names. */
-    static final int MAX_USERNAME_LENGTH = 255;
+    public static final int MAX_USERNAME_LENGTH = 255;
 
     private static final class Entry {
         final String user;
@@ -35,26 +34,29 @@ final class UserAssignments {
     }
 
     private final Map<String, Entry> bySerial;
-    private final Path file;
 
-    private UserAssignments(Path file, Map<String, Entry> bySerial) {
-        this.file = file;
+    private UserAssignments(Map<String, Entry> bySerial) {
         this.bySerial = bySerial;
     }
 
-    static UserAssignments none() {
-        return new UserAssignments(null, Map.of());
+    public static UserAssignments none() {
+        return new UserAssignments(Map.of());
     }
 
-    static UserAssignments read(Path file) throws ToolException {
+    /**
+     * Reads the whole list (the caller closes {@code in}).
+     *
+     * @throws SeedFileException for a bad line ("line 3: expected serial,username") or text that is not UTF-8;
+     *                           the message never quotes the line
+     */
+    public static UserAssignments read(InputStream in) throws IOException, SeedFileException {
         Map<String, Entry> map = new LinkedHashMap<>();
-        String where = file + " (--assign-users)";
-        try (BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(file),
-                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)))) {
-            int number = 0;
-            boolean first = true;
-            for (String raw = in.readLine(); raw != null; raw = in.readLine()) {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)));
+        int number = 0;
+        boolean first = true;
+        try {
+            for (String raw = lines.readLine(); raw != null; raw = lines.readLine()) {
                 number++;
                 String line = raw.strip();
                 if (number == 1 && line.startsWith("\ufeff")) {
@@ -65,7 +67,7 @@ final class UserAssignments {
                 }
                 String[] fields = line.split(",", -1);
                 if (fields.length != 2) {
-                    throw new ToolException(where + " line " + number + ": expected serial,username");
+                    throw new SeedFileException("line " + number + ": expected serial,username");
                 }
                 String serial = fields[0].strip();
                 String user = fields[1].strip();
@@ -75,16 +77,16 @@ final class UserAssignments {
                 }
                 first = false;
                 if (!SeedRecord.isValidSerial(serial)) {
-                    throw new ToolException(where + " line " + number + ": bad serial (1 to "
-                            + SeedRecord.MAX_SERIAL_LENGTH + " characters)");
+                    throw new SeedFileException("line " + number + ": bad serial (1 to " + SeedRecord.MAX_SERIAL_LENGTH
+                            + " characters)");
                 }
                 if (user.isEmpty() || user.length() > MAX_USERNAME_LENGTH || user.chars().anyMatch(Character::isISOControl)) {
-                    throw new ToolException(where + " line " + number + ": bad username (1 to "
-                            + MAX_USERNAME_LENGTH + " characters)");
+                    throw new SeedFileException("line " + number + ": bad username (1 to " + MAX_USERNAME_LENGTH
+                            + " characters)");
                 }
                 Entry before = map.get(serial);
                 if (before != null && !before.user.equals(user)) {
-                    throw new ToolException(where + " line " + number + ": serial " + serial
+                    throw new SeedFileException("line " + number + ": serial " + serial
                             + " is already assigned to another user on line " + before.line);
                 }
                 if (before == null) {
@@ -92,15 +94,13 @@ final class UserAssignments {
                 }
             }
         } catch (CharacterCodingException e) {
-            throw new ToolException(where + " is not UTF-8 text");
-        } catch (IOException e) {
-            throw new ToolException("cannot read " + where + ": " + KeyFiles.describe(e));
+            throw new SeedFileException("is not UTF-8 text");
         }
-        return new UserAssignments(file, map);
+        return new UserAssignments(map);
     }
 
-    /** The user the CSV assigns to {@code serial}, or null; marks the line used. */
-    String userFor(String serial) {
+    /** The user the list assigns to {@code serial}, or null; marks the line used. */
+    public String userFor(String serial) {
         Entry e = bySerial.get(serial);
         if (e == null) {
             return null;
@@ -109,18 +109,17 @@ final class UserAssignments {
         return e.user;
     }
 
-    int size() {
+    public int size() {
         return bySerial.size();
     }
 
-    /** One warning per serial of the CSV that no token of the file had. */
-    List<String> unusedWarnings() {
+    /** One warning per serial of the list that no token had ("line 6: serial X is not in the seed file"). */
+    public List<String> unused() {
         List<String> out = new ArrayList<>();
         for (Map.Entry<String, Entry> e : bySerial.entrySet()) {
             if (!e.getValue().used) {
                 // The user column is not quoted back: a file given here by mistake may hold anything there.
-                out.add(file.getFileName() + " line " + e.getValue().line + ": serial " + e.getKey()
-                        + " is not in the seed file");
+                out.add("line " + e.getValue().line + ": serial " + e.getKey() + " is not in the seed file");
             }
         }
         return out;
