@@ -228,7 +228,12 @@ async function createApiClient() {
 // ---- admin accounts
 
 async function loadAdmins() {
-  fillTable('admins-table', await call('GET', '/admins'), 4, 'No admin account.', (row, a) => {
+  const admins = await call('GET', '/admins');
+  const names = $('admins-password-name');
+  names.replaceChildren(...admins.map(a => new Option(a.username === session.admin ? a.username + ' (you)' : a.username,
+    a.username)));
+  passwordTargetChanged();
+  fillTable('admins-table', admins, 4, 'No admin account.', (row, a) => {
     [a.username, a.user, when(a.createdAt)].forEach(v => cell(row, v));
     const actions = cell(row, a.username === session.admin ? 'you' : '');
     if (a.username !== session.admin) {
@@ -245,6 +250,22 @@ async function createAdmin() {
   return 'Created admin account ' + a.username + ' (second factor: the tokens of ' + a.user + ').';
 }
 
+/** One's own password needs the current one too. */
+function passwordTargetChanged() {
+  const own = $('admins-password-name').value === session.admin;
+  $('admins-password-own').hidden = !own;
+  $('admins-password-current').required = own;
+}
+
+async function setAdminPassword() {
+  const name = $('admins-password-name').value;
+  const body = {password: $('admins-password-new').value};
+  if (name === session.admin) body.currentPassword = $('admins-password-current').value;
+  await call('PUT', '/admins/' + encodeURIComponent(name) + '/password', body);
+  return name === session.admin ? 'Your password is changed; your other console sessions have ended.'
+    : 'Set the password of ' + name + '; their console sessions have ended.';
+}
+
 // ---- wiring
 
 document.addEventListener('DOMContentLoaded', () => {
@@ -255,6 +276,9 @@ document.addEventListener('DOMContentLoaded', () => {
   onSubmit('radius-form', createRadiusClient);
   onSubmit('clients-form', createApiClient);
   onSubmit('admins-form', createAdmin);
+  onSubmit('admins-password-form', setAdminPassword);
+  $('admins-password-name').addEventListener('change', passwordTargetChanged);
+  $('admins-password-form').addEventListener('reset', () => setTimeout(passwordTargetChanged)); // after the reset
   $('radius-created-done').addEventListener('click', () => hideOnce('radius-created'));
   $('clients-created-done').addEventListener('click', () => hideOnce('clients-created'));
 });

@@ -5,6 +5,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -39,6 +40,17 @@ public class AdminAccountResource extends Caller {
     @GET
     public List<AdminInfo> list() {
         return admins.list();
+    }
+
+    /** A new password ends the admin's console sessions on every node. */
+    @PUT
+    @Path("{username}/password")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Set a console admin's password", description = "Body {\"password\"} (12 to 1024 characters); "
+            + "the admin's console sessions end on every node.")
+    public Response changePassword(@PathParam("username") String username, InputStream body) {
+        admins.changePassword(username, JsonBody.read(body, "password").requiredString("password"), null, null, actor(), source());
+        return Response.noContent().build();
     }
 
     /** Deleting an account ends its console sessions on every node (they are removed with it). */

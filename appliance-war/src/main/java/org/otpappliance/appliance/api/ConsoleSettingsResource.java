@@ -5,6 +5,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -111,15 +112,42 @@ public class ConsoleSettingsResource extends Caller {
                 json.requiredString("user"), actor(), source())).build();
     }
 
+    /**
+     * Body {"password","currentPassword"?}. Another admin's sessions all end; an admin setting their own password
+     * must give the current one too, and keeps this session (their others end).
+     */
+    @PUT
+    @Path("admins/{username}/password")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response changeAdminPassword(@PathParam("username") String username, InputStream body) {
+        JsonBody json = JsonBody.read(body, "password", "currentPassword");
+        String password = json.requiredString("password");
+        if (!username.equals(me().admin())) {
+            admins.changePassword(username, password, null, null, actor(), source());
+        } else {
+            String current = json.optionalString("currentPassword");
+            if (current == null || current.isEmpty()) {
+                throw ProblemException.badRequest("missing-field", "your current password is required to change your own");
+            }
+            admins.changePassword(username, password, current, request.getCookies().get(ConsoleSessionFilter.COOKIE).getValue(),
+                    actor(), source());
+        }
+        return Response.noContent().build();
+    }
+
     /** Deletes another admin's account and ends their sessions; an admin cannot delete their own (and lock themselves out). */
     @DELETE
     @Path("admins/{username}")
     public Response deleteAdmin(@PathParam("username") String username) {
-        if (username.equals(((ConsoleSessions.Session) request.getProperty(ApiKeyFilter.PRINCIPAL)).admin())) {
+        if (username.equals(me().admin())) {
             throw new ProblemException(409, "cannot-delete-self", "Conflict", "an admin cannot delete their own account");
         }
         admins.delete(username, actor(), source());
         return Response.noContent().build();
+    }
+
+    private ConsoleSessions.Session me() {
+        return (ConsoleSessions.Session) request.getProperty(ApiKeyFilter.PRINCIPAL);
     }
 
     private static String generatedSecret() {

@@ -37,6 +37,7 @@ public final class ProblemMappers {
                 case INVALID -> Problem.response(400, e.type(), "Invalid request", e.getMessage());
                 case NOT_FOUND -> Problem.response(404, e.type(), "Not found", e.getMessage());
                 case CONFLICT -> Problem.response(409, e.type(), "Conflict", e.getMessage());
+                case FORBIDDEN -> Problem.response(403, e.type(), "Forbidden", e.getMessage());
             };
         }
     }

@@ -42,6 +42,9 @@ public class AdminAccountService {
     @Inject
     Clock clock;
 
+    @Inject
+    ConsoleSessions sessions;
+
     public record AdminInfo(String username, String user, Instant createdAt) {
     }
 
@@ -55,11 +58,7 @@ public class AdminAccountService {
     /** Creates an admin account tied to an existing appliance user (whose tokens give the second factor). */
     public AdminInfo create(String username, String password, String user, String actor, String source) {
         checkName(username);
-        if (password.length() < MIN_PASSWORD_LENGTH || password.length() > MAX_PASSWORD_LENGTH) {
-            throw AdminException.invalid("invalid-password", "a password is " + MIN_PASSWORD_LENGTH + " to " + MAX_PASSWORD_LENGTH
-                    + " characters");
-        }
-        String hash = Pbkdf2Hash.hash(password);
+        String hash = newHash(password);
         try {
             return database.write(s -> {
                 UserEntity owner = TokenService.user(s, user);
@@ -97,13 +96,36 @@ public class AdminAccountService {
     }
 
     /**
+     * Sets an admin's password (the rules of {@link #create}) and ends the admin's console sessions on every node,
+     * but the one with id {@code keepSession} (the console session that made the change; null for none). With a
+     * {@code currentPassword} (an admin changing their own), the account's password must be that, else nothing
+     * changes. Audited as ADMIN_PASSWORD; no password is in the audit.
+     */
+    public void changePassword(String username, String password, String currentPassword, String keepSession, String actor,
+                               String source) {
+        String hash = newHash(password);
+        Account account = account(username).orElseThrow(() -> AdminException.notFound("admin-not-found", "no admin account named so"));
+        if (currentPassword != null && !Pbkdf2Hash.matches(account.passwordHash(), currentPassword)) {
+            audit.admin(actor, "ADMIN_PASSWORD", account.user(), null, "FAILED", "wrong current password, admin " + username, source);
+            throw AdminException.forbidden("wrong-password", "the current password is not right; the password was not changed");
+        }
+        database.write(s -> {
+            AdminAccountEntity a = find(s, username)
+                    .orElseThrow(() -> AdminException.notFound("admin-not-found", "no admin account named so"));
+            a.passwordHash = hash;
+            audit.admin(s, actor, "ADMIN_PASSWORD", account.user(), null, "OK", "admin " + username, source);
+            return null;
+        });
+        sessions.endAllOf(username, keepSession);
+    }
+
+    /**
      * A console login. Every refusal looks the same to the caller and is audited (entry point
      * CONSOLE, actor {@code console:<name>}); only an accepted code lets the admin in.
      */
     public Optional<Admin> login(String username, String password, String code, String source) {
         String actor = actor(username);
-        Optional<Account> account = database.read(s -> find(s, username).map(a ->
-                new Account(a.passwordHash, s.get(UserEntity.class, a.userId).username)));
+        Optional<Account> account = account(username);
         boolean passwordRight = Pbkdf2Hash.matches(account.map(Account::passwordHash).orElse(NO_ACCOUNT_HASH), password);
         if (account.isEmpty()) {
             validation.refuse(null, EntryPoint.CONSOLE, source, actor, Reason.UNKNOWN_USER);
@@ -129,9 +151,21 @@ public class AdminAccountService {
         return a.length() <= MAX_NAME_LENGTH ? a : a.substring(0, MAX_NAME_LENGTH);
     }
 
+    private Optional<Account> account(String username) {
+        return database.read(s -> find(s, username).map(a -> new Account(a.passwordHash, s.get(UserEntity.class, a.userId).username)));
+    }
+
     private static Optional<AdminAccountEntity> find(org.hibernate.Session s, String username) {
         return s.createQuery("from AdminAccountEntity a where a.username = :u", AdminAccountEntity.class)
                 .setParameter("u", username).uniqueResultOptional();
+    }
+
+    private static String newHash(String password) {
+        if (password.length() < MIN_PASSWORD_LENGTH || password.length() > MAX_PASSWORD_LENGTH) {
+            throw AdminException.invalid("invalid-password", "a password is " + MIN_PASSWORD_LENGTH + " to " + MAX_PASSWORD_LENGTH
+                    + " characters");
+        }
+        return Pbkdf2Hash.hash(password);
     }
 
     private static void checkName(String username) {

@@ -7,7 +7,7 @@ package org.otpappliance.appliance.application;
 public class AdminException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public enum Kind { INVALID, NOT_FOUND, CONFLICT }
+    public enum Kind { INVALID, NOT_FOUND, CONFLICT, FORBIDDEN }
 
     private final Kind kind;
     private final String type;
@@ -32,6 +32,10 @@ public class AdminException extends RuntimeException {
 
     static AdminException notFound(String type, String detail) {
         return new AdminException(Kind.NOT_FOUND, type, detail);
+    }
+
+    static AdminException forbidden(String type, String detail) {
+        return new AdminException(Kind.FORBIDDEN, type, detail);
     }
 
     static AdminException conflict(String type, String detail) {

@@ -19,7 +19,8 @@ import org.otpappliance.appliance.infrastructure.Database;
  * cookie), an idle timeout and a maximum age. Only a SHA-256 of each id is stored, so neither the
  * database nor a heap dump hands out live sessions. The CSRF token is derived from the id (a hash
  * of it under another label): only the holder of the cookie can know it, and it need not be stored.
- * Deleting an admin account ends its sessions on every node (the rows go with the account).
+ * Deleting an admin account ends its sessions on every node (the rows go with the account), and so does a new
+ * password (but for the session that set it).
  */
 @ApplicationScoped
 public class ConsoleSessions {
@@ -121,6 +122,16 @@ public class ConsoleSessions {
         }
         try {
             store().delete(hash("session", id));
+        } catch (SQLException e) {
+            throw new StoreUnavailableException(e);
+        }
+    }
+
+    /** Ends every session of the admin, on every node, but the one with id {@code keep} (null: all of them). */
+    public void endAllOf(String admin, String keep) {
+        try {
+            // No stored hash is empty, so "" keeps none.
+            store().deleteAllOf(admin, keep == null ? "" : hash("session", keep));
         } catch (SQLException e) {
             throw new StoreUnavailableException(e);
         }

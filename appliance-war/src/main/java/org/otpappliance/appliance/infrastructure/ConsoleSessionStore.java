@@ -44,6 +44,12 @@ public final class ConsoleSessionStore {
         update("DELETE FROM console_session WHERE id_hash = ?", idHash);
     }
 
+    /** Drops the admin's sessions, but the one whose id hashes to {@code keepIdHash}. */
+    public void deleteAllOf(String admin, String keepIdHash) throws SQLException {
+        update("DELETE FROM console_session WHERE admin_id IN (SELECT id FROM admin_account WHERE username = ?) AND id_hash <> ?",
+                admin, keepIdHash);
+    }
+
     /** Drops the sessions idle since before {@code idleBefore} or started before {@code startedBefore}. */
     public int purge(long idleBefore, long startedBefore) throws SQLException {
         return update("DELETE FROM console_session WHERE last_seen < ? OR started_at < ?", idleBefore, startedBefore);

@@ -157,4 +157,17 @@ class ConsoleSessionsTest {
         assertFalse(sessions.touch(two.id()).isPresent());
         assertTrue(sessions.touch(other.id()).isPresent());
     }
+
+    @Test
+    void endAllOfEndsTheAdminsSessionsButTheOneKept() {
+        ConsoleSessions.Started kept = sessions.start(jane);
+        ConsoleSessions.Started ended = sessions.start(jane);
+        ConsoleSessions.Started other = sessions.start(new AdminAccountService.Admin("joe", "ops-joe"));
+        sessions.endAllOf("jane", kept.id());
+        assertTrue(sessions.touch(kept.id()).isPresent());
+        assertFalse(sessions.touch(ended.id()).isPresent());
+        assertTrue(sessions.touch(other.id()).isPresent(), "another admin's session goes on");
+        sessions.endAllOf("jane", null);
+        assertFalse(sessions.touch(kept.id()).isPresent(), "null keeps none");
+    }
 }

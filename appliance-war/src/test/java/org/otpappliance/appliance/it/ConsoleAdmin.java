@@ -53,7 +53,11 @@ record ConsoleAdmin(String name, String user, JsonObject token) {
 
     /** The login as the page sends it, read with its headers (the session cookie). */
     static HttpResponse<String> sendLogin(Api anonymous, ConsoleAdmin admin, String code) throws Exception {
-        String body = Json.createObjectBuilder().add("username", admin.name()).add("password", PASSWORD).add("code", code).build()
+        return sendLogin(anonymous, admin, PASSWORD, code);
+    }
+
+    static HttpResponse<String> sendLogin(Api anonymous, ConsoleAdmin admin, String password, String code) throws Exception {
+        String body = Json.createObjectBuilder().add("username", admin.name()).add("password", password).add("code", code).build()
                 .toString();
         return HttpClient.newHttpClient().send(anonymous.request("/api/v1/console/session").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
