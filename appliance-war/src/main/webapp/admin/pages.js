@@ -105,6 +105,9 @@ function runImport(event) {
   xhr.open('POST', API + '/import?' + params);
   xhr.setRequestHeader('Content-Type', IMPORT_TYPES[format]);
   xhr.setRequestHeader('X-CSRF-Token', session.csrfToken);
+  // A user list goes first in the body, its length in a header: the appliance reads it, then streams the file.
+  const users = $('import-users').files[0];
+  if (users) xhr.setRequestHeader('X-Assign-Users-Length', users.size);
   const secret = $('import-secret').value;
   if (format === 'pskc' && secret && $('import-protection').value !== 'none') {
     xhr.setRequestHeader($('import-protection').value === 'key' ? 'X-Import-Key' : 'X-Import-Password', headerValue(secret));
@@ -152,11 +155,11 @@ function runImport(event) {
       return;
     }
     lines();
-    if (last && last.report) showReport(last.report);
+    if (last && last.report) showReport(last.report, last.warnings);
     else importFailed(last && last.problem ? last.problem.detail || last.problem.title : 'the answer ended early');
   };
   importProgress('Uploading', 0, Math.max(1, file.size), '0 %');
-  xhr.send(file);
+  xhr.send(users ? new Blob([users, file]) : file);
 }
 
 function importFailed(detail) {
@@ -166,10 +169,11 @@ function importFailed(detail) {
   say('Import failed.');
 }
 
-function showReport(r) {
+function showReport(r, warnings) {
   $('import-progress-box').hidden = true;
   $('import-summary').textContent = (r.dryRun ? 'Dry run, nothing written. Would be: ' : 'Done: ') + r.imported + ' imported, '
-    + r.replaced + ' replaced, ' + r.skipped + ' skipped (serial exists), ' + r.failed + ' failed.';
+    + r.replaced + ' replaced, ' + r.skipped + ' skipped (serial exists), ' + r.failed + ' failed.'
+    + (warnings && warnings.length ? ' User list: ' + warnings.join('; ') + '.' : '');
   say(r.dryRun ? 'Dry run done.' : 'Import done.');
   const all = r.results.length <= REPORT_ROWS_ALL;
   const shown = r.results.map((item, i) => ({...item, n: i + 1}))

@@ -33,6 +33,7 @@ import org.otpappliance.otp.seedfile.Pskc;
 import org.otpappliance.otp.seedfile.SeedFileException;
 import org.otpappliance.otp.seedfile.SeedFileParser;
 import org.otpappliance.otp.seedfile.SeedSink;
+import org.otpappliance.otp.seedfile.UserAssignments;
 import org.otpappliance.otp.seedfile.YubikeyCsv;
 
 /**
@@ -118,17 +119,19 @@ public class TokenImportResource extends Caller {
                              @HeaderParam("X-Import-Password") String password) {
         boolean replacing = flag("replace", replace);
         boolean dry = flag("dryRun", dryRun);
-        return imports.run(readFile(imports, headers, body, format, key, password), replacing, dry, actor(), source());
+        return imports.run(readFile(imports, headers, body, format, key, password, UserAssignments.none()), replacing, dry, actor(),
+                source());
     }
 
     /**
      * The seed file in the body, parsed as it streams in (by its media type, {@code format} and the key or password
-     * header) into a batch: the items the parser refused are in it as failed. Shared with the console's import.
+     * header) into a batch, each token to the user {@code users} assigns it, if any: the items the parser refused are in
+     * it as failed. Shared with the console's import.
      *
      * @throws ProblemException for a file that cannot be read at all (nothing is imported then)
      */
     static ImportService.Batch readFile(ImportService imports, HttpHeaders headers, InputStream body, String format, String key,
-                                        String password) {
+                                        String password, UserAssignments users) {
         String length = headers.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > MAX_FILE_BYTES) {
             throw tooLarge();
@@ -137,7 +140,7 @@ public class TokenImportResource extends Caller {
         ImportService.Batch batch = imports.newBatch();
         Limited in = new Limited(body, MAX_FILE_BYTES);
         try {
-            parser.parse(in, SeedSink.of(batch::add, p -> batch.fail(null, p.position(), p.reason())));
+            parser.parse(in, SeedSink.of(r -> batch.add(r, users.userFor(r.serial())), p -> batch.fail(null, p.position(), p.reason())));
         } catch (SeedFileException e) {
             if (in.exceeded) {
                 throw tooLarge();

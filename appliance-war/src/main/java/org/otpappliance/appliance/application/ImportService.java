@@ -89,10 +89,13 @@ public class ImportService {
             }
         }
 
-        /** A token a seed-file parser read, checked now against the appliance's own rules. */
-        public void add(SeedRecord record) {
+        /**
+         * A token a seed-file parser read, checked now against the appliance's own rules. Its owner is {@code user}
+         * when given (a user list's), else the file's user id when that is a plain user name.
+         */
+        public void add(SeedRecord record, String user) {
             try {
-                entries.add(candidate(record));
+                entries.add(candidate(record, user));
             } catch (Invalid e) {
                 entries.add(new Failure(record.serial(), null, e.getMessage()));
             }
@@ -207,9 +210,9 @@ public class ImportService {
         return new Candidate(serial, type, algorithm.name(), digits, period, counter, seed, null, user, i.description());
     }
 
-    static Candidate candidate(SeedRecord r) throws Invalid {
+    static Candidate candidate(SeedRecord r, String assigned) throws Invalid {
         String serial = serial(r.serial());
-        String user = fileUser(r.userId());
+        String user = assigned != null ? user(assigned) : fileUser(r.userId());
         if (r.type() == TokenType.YUBICO) {
             byte[] aesKey = r.secret();
             byte[] privateId = r.yubicoPrivateId();

@@ -105,6 +105,43 @@ class ConsolePagesIT {
         assertFalse(Files.readString(appliance.log()).contains(ImportIT.FIGURE6_KEY), "the key is not logged");
     }
 
+    /** A user list with the file, as token-import's --assign-users: a bad line imports nothing, a good list assigns owners. */
+    @Test
+    void anAdminImportsACsvWithAUserListAndTheAssignedUserValidates() throws Exception {
+        ConsoleAdmin admin = ConsoleAdmin.create(api);
+        String assigned = "imp-assigned-" + UUID.randomUUID().toString().substring(0, 8);
+        String listed = ImportIT.serial("listed");
+        String unlisted = ImportIT.serial("unlisted");
+        byte[] seed = ImportIT.seed(20);
+        Path csv = Files.createTempFile("console-import-", ".csv");
+        Files.writeString(csv, "serial,hexseed,type,digits,counter,user\n" + listed + "," + HexFormat.of().formatHex(seed)
+                + ",hotp,6,0,zoe\n" + unlisted + "," + HexFormat.of().formatHex(ImportIT.seed(20)) + ",hotp,6,0\n");
+        Path badList = Files.createTempFile("console-users-", ".csv");
+        Files.writeString(badList, "serial,username\n" + listed + "," + assigned + ",extra\n");
+        Path list = Files.createTempFile("console-users-", ".csv");
+        Files.writeString(list, "# owners\nserial,username\n" + listed + "," + assigned + "\nNOT-IN-FILE,someone\n");
+        try (Browser b = loggedIn(admin)) {
+            ConsoleAdmin.page(b, "import");
+            b.chooseFile("import-file", csv);
+            b.chooseFile("import-users", badList);
+            b.click("#import-form button[type=submit]");
+            b.waitText("#import-summary", "Import failed, nothing was imported: user list line 2: expected serial,username");
+            assertEquals(404, api.get("/api/v1/tokens/" + listed).status());
+            assertEquals(404, api.get("/api/v1/tokens/" + unlisted).status(), "a bad list imports nothing");
+
+            b.chooseFile("import-file", csv);
+            b.chooseFile("import-users", list);
+            b.click("#import-form button[type=submit]");
+            b.waitText("#import-summary", "Done: 2 imported, 0 replaced, 0 skipped (serial exists), 0 failed.",
+                    "User list: line 4: serial NOT-IN-FILE is not in the seed file.");
+        }
+        assertEquals(assigned, api.get("/api/v1/tokens/" + listed).json().getString("user"), "the list's user, over the file's");
+        assertFalse(api.get("/api/v1/tokens/" + unlisted).json().containsKey("user"));
+        assertEquals("ACCEPT", api.validate(assigned, Hotp.code(seed, 0, 6, HashAlgorithm.SHA1)));
+        assertTrue(api.audit(assigned).stream().map(JsonValue::asJsonObject).anyMatch(e -> e.getString("action").equals("USER_CREATE")
+                && e.getString("actor").equals("console:" + admin.name())), "the user was created, audited under the admin's name");
+    }
+
     /** A big file's answer comes as lines, one per chunk the appliance checked, and ends with the report. */
     @Test
     void theImportAnswerReportsProgressForABigFile() throws Exception {
