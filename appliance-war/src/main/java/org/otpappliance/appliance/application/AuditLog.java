@@ -57,7 +57,7 @@ public class AuditLog {
         return s == null || s.length() <= max ? s : s.substring(0, max);
     }
 
-    /** Records an admin action inside the caller's transaction. */
+    /** Records an admin action inside the caller's transaction; a reason longer than its column is clipped. */
     public void admin(Session session, String actor, String action, String username, String serial, String result,
                       String reason, String source) {
         AuditEventEntity e = new AuditEventEntity();
@@ -68,7 +68,7 @@ public class AuditLog {
         e.username = username;
         e.serial = serial;
         e.result = result;
-        e.reason = reason;
+        e.reason = clip(reason, 128);
         e.entryPoint = "ADMIN";
         e.source = source;
         session.persist(e);

@@ -155,7 +155,7 @@ public class RateLimits {
             throw AdminException.notFound("no-failures", "no failures are counted for this " + key.kind().column());
         }
         audit.admin(actor, "RATE_LIMIT_LIFT", key.kind() == Kind.USER ? key.name() : null, null, "OK",
-                key.kind() == Kind.SOURCE ? "source " + clip(printable(key.name()), 121) : null, source);
+                key.kind() == Kind.SOURCE ? "source " + printable(key.name()) : null, source);
     }
 
     /** Forgets a user's or a source's failures, on every node (part of an admin action audited elsewhere); false when it had none. */
@@ -168,9 +168,6 @@ public class RateLimits {
         }
     }
 
-    private static String clip(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max);
-    }
 
     private int limit(Kind kind) {
         return kind == Kind.USER ? config.userFailureLimit() : config.sourceFailureLimit();

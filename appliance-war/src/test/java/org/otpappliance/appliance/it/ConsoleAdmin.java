@@ -42,6 +42,14 @@ record ConsoleAdmin(String name, String user, JsonObject token) {
         b.waitVisible("#" + name + "-page");
     }
 
+    /** A browser logged in to the console at {@code base} as this admin (the code of the current time step). */
+    Browser loggedIn(String base, String test) {
+        Browser b = Browser.start(test);
+        logIn(b, base, name, PASSWORD, Codes.totp(token, 0));
+        b.waitText("#whoami", name);
+        return b;
+    }
+
     /** The otpauth URI the page shows, once, after enrolling a TOTP or HOTP token of this type. */
     static String shownUri(Browser b, String type) {
         b.waitVisible("#enrolled");

@@ -59,7 +59,7 @@ class ConsoleAdminPasswordIT {
         ConsoleAdmin other = ConsoleAdmin.create(api);
         Held before = Held.logIn(other, PASSWORD, 0);
         assertEquals(200, before.status());
-        try (Browser b = ConsolePagesIT.loggedIn(admin)) {
+        try (Browser b = admin.loggedIn(appliance.base(), "ConsoleAdminPasswordIT")) {
             ConsoleAdmin.page(b, "admins");
             b.waitText("#admins-table tbody", other.name());
             Select name = new Select(b.find("#admins-password-name"));
@@ -121,6 +121,17 @@ class ConsoleAdminPasswordIT {
         assertEquals(204, r.status(), r.body());
         assertEquals(401, held.status(), "the admin's sessions end");
         assertEquals(200, ConsoleAdmin.sendLogin(anonymous, admin, NEW_PASSWORD, Codes.totp(admin.token(), 1)).statusCode());
+    }
+
+    @Test
+    void theLongestAdminNameFitsTheAuditLineOfAPasswordChange() {
+        String user = api.newUser("long-admin-owner");
+        String name = "a".repeat(128);
+        assertEquals(201, api.post("/api/v1/admins", Json.createObjectBuilder().add("username", name).add("password", PASSWORD)
+                .add("user", user).build()).status());
+        Api.Reply r = put(name, NEW_PASSWORD);
+        assertEquals(204, r.status(), r.body());
+        assertEquals(204, api.delete("/api/v1/admins/" + name).status());
     }
 
     static Api.Reply put(String admin, String password) {

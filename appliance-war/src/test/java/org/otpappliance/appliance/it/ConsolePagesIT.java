@@ -40,14 +40,6 @@ class ConsolePagesIT {
         api = shared.api();
     }
 
-    /** A browser logged in to the console as a new admin. */
-    static Browser loggedIn(ConsoleAdmin admin) {
-        Browser b = Browser.start("ConsolePagesIT");
-        ConsoleAdmin.logIn(b, appliance.base(), admin.name(), PASSWORD, Codes.totp(admin.token(), 0));
-        b.waitText("#whoami", admin.name());
-        return b;
-    }
-
     /** Figure 6 of RFC 6030 twice: one key package as is (with a user id), one whose MAC does not match its secret. */
     static Path pskcFile(String goodSerial, String user, String tamperedSerial) throws Exception {
         String good = new String(ImportIT.figure("rfc6030-figure6.xml", goodSerial, user), StandardCharsets.UTF_8);
@@ -67,7 +59,7 @@ class ConsolePagesIT {
         String good = ImportIT.serial("console");
         String tampered = ImportIT.serial("console-mac");
         Path file = pskcFile(good, user, tampered);
-        try (Browser b = loggedIn(admin)) {
+        try (Browser b = admin.loggedIn(appliance.base(), "ConsolePagesIT")) {
             ConsoleAdmin.page(b, "import");
             // A key that is not hex is refused before anything is read.
             b.chooseFile("import-file", file);
@@ -120,7 +112,7 @@ class ConsolePagesIT {
         Files.writeString(badList, "serial,username\n" + listed + "," + assigned + ",extra\n");
         Path list = Files.createTempFile("console-users-", ".csv");
         Files.writeString(list, "# owners\nserial,username\n" + listed + "," + assigned + "\nNOT-IN-FILE,someone\n");
-        try (Browser b = loggedIn(admin)) {
+        try (Browser b = admin.loggedIn(appliance.base(), "ConsolePagesIT")) {
             ConsoleAdmin.page(b, "import");
             b.chooseFile("import-file", csv);
             b.chooseFile("import-users", badList);
@@ -195,7 +187,7 @@ class ConsolePagesIT {
         String generated = "nas-gen-" + UUID.randomUUID().toString().substring(0, 8);
         String entered = "nas-own-" + UUID.randomUUID().toString().substring(0, 8);
         String secret;
-        try (Browser b = loggedIn(admin)) {
+        try (Browser b = admin.loggedIn(appliance.base(), "ConsolePagesIT")) {
             ConsoleAdmin.page(b, "radius");
             b.type("radius-name", generated);
             b.type("radius-address", address);
@@ -241,7 +233,7 @@ class ConsolePagesIT {
         ConsoleAdmin admin = ConsoleAdmin.create(api);
         String name = "console-client-" + UUID.randomUUID().toString().substring(0, 8);
         String user = api.newUser("console-validated");
-        try (Browser b = loggedIn(admin)) {
+        try (Browser b = admin.loggedIn(appliance.base(), "ConsolePagesIT")) {
             ConsoleAdmin.page(b, "clients");
             b.type("clients-name", name);
             b.click("#clients-form button[type=submit]");
@@ -277,7 +269,7 @@ class ConsolePagesIT {
         ConsoleAdmin admin = ConsoleAdmin.create(api);
         String owner = api.newUser("console-new-admin");
         String name = "admin-new-" + UUID.randomUUID().toString().substring(0, 8);
-        try (Browser b = loggedIn(admin)) {
+        try (Browser b = admin.loggedIn(appliance.base(), "ConsolePagesIT")) {
             ConsoleAdmin.page(b, "admins");
             b.waitText("#admins-table tbody", admin.name(), "you");
             b.type("admins-name", name);
@@ -319,7 +311,7 @@ class ConsolePagesIT {
     @Test
     void theSwaggerUiShowsTheRestApisOperations() {
         ConsoleAdmin admin = ConsoleAdmin.create(api);
-        try (Browser b = loggedIn(admin)) {
+        try (Browser b = admin.loggedIn(appliance.base(), "ConsolePagesIT")) {
             b.driver.manage().logs().get("browser"); // drains the console page's messages (its 401 before the login)
             b.click("#nav a[href='api-docs.html']");
             String ops = b.waitText("#swagger-ui", "/api/v1/validate", "/api/v1/tokens/import", "/api/v1/radius/clients");
