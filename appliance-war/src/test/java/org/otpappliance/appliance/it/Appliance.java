@@ -31,6 +31,8 @@ public final class Appliance implements AutoCloseable {
     private final int port;
     private Process process;
     private final Path log;
+    /** Payara Micro's working copy of its runtime (about 150 MB): removed when the process has ended. */
+    private Path rootDir;
 
     private Appliance(Path dataDir, Map<String, String> env, boolean writesAdminKey) throws IOException {
         this.dataDir = dataDir;
@@ -66,8 +68,10 @@ public final class Appliance implements AutoCloseable {
         a.process = a.processBuilder().start();
         if (!a.process.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)) {
             a.process.destroyForcibly().waitFor();
+            a.removeRuntime();
             throw new IllegalStateException("the appliance did not stop by itself; see " + a.log);
         }
+        a.removeRuntime();
         return new Refusal(a.process.exitValue(), Files.readString(a.log));
     }
 
@@ -76,7 +80,7 @@ public final class Appliance implements AutoCloseable {
 
     private ProcessBuilder processBuilder() throws IOException {
         String jar = System.getProperty("appliance.jar", "target/otp-appliance.jar");
-        Path rootDir = Files.createTempDirectory("payara-root");
+        rootDir = Files.createTempDirectory("payara-root");
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx768m", "-Djava.io.tmpdir=" + rootDir, "-jar", jar,
                 "--port", String.valueOf(port), "--nohazelcast", "--rootDir", rootDir.resolve("root").toString()));
@@ -98,6 +102,7 @@ public final class Appliance implements AutoCloseable {
         HttpClient probe = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
+                removeRuntime();
                 throw new IllegalStateException("the appliance exited during start-up; see " + log);
             }
             CompletableFuture<HttpResponse<String>> sent = probe.sendAsync(HttpRequest.newBuilder(URI.create(base() + "/health/ready"))
@@ -112,7 +117,8 @@ public final class Appliance implements AutoCloseable {
             }
             Thread.sleep(500);
         }
-        process.destroyForcibly();
+        process.destroyForcibly().waitFor();
+        removeRuntime();
         throw new IllegalStateException("the appliance was not ready within " + STARTUP + "; see " + log);
     }
 
@@ -141,6 +147,7 @@ public final class Appliance implements AutoCloseable {
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+        removeRuntime();
     }
 
     /** Starts it again on the same data directory and port-free. */
@@ -159,6 +166,20 @@ public final class Appliance implements AutoCloseable {
                 process.destroyForcibly().waitFor();
             }
         }
+        removeRuntime();
+    }
+
+    /** Deletes Payara's runtime copy of an ended process: a test run starts dozens of appliances. */
+    private void removeRuntime() {
+        if (rootDir == null || (process != null && process.isAlive())) {
+            return;
+        }
+        try (var paths = Files.walk(rootDir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // Only disk space is at stake; the next run is not affected.
+        }
+        rootDir = null;
     }
 
     private static int freePort() throws IOException {
