@@ -41,8 +41,11 @@ public class TokenCache {
     record UserTokens(long userId, List<CachedToken> tokens, long loadedAt) {
     }
 
-    /** A YubiKey and the user it belongs to (null for a key that has no owner). */
-    record YubicoLookup(String owner, YubicoToken token) {
+    /**
+     * What a public id names: the YubiKey (null when none) and the user it belongs to (null for a key
+     * without an owner), and whether this was read from the database for this request.
+     */
+    record YubicoLookup(String owner, YubicoToken token, boolean fresh) {
     }
 
     /**
@@ -98,32 +101,50 @@ public class TokenCache {
 
     /**
      * The YubiKey with this public id, from its owner's cached tokens, or cached on its own when it has no owner
-     * (imported without a user); null when there is none.
+     * (imported without a user).
      */
     YubicoLookup yubicoToken(String publicId) {
         long now = clock.millis();
         Owner owner = byPublicId.get(publicId);
         if (owner == null || now - owner.loadedAt() >= config.tokenCacheSeconds() * 1000L) {
-            long before = generation.get();
-            owner = ownerOf(publicId, now);
-            if (generation.get() == before && (owner.username() != null || owner.unowned() != null
-                    || byPublicId.size() < MAX_REMEMBERED_UNKNOWN)) {
-                byPublicId.put(publicId, owner);
+            owner = loadOwner(publicId, now);
+        }
+        return lookup(owner, publicId, now, false);
+    }
+
+    /**
+     * The YubiKey with this public id as the database has it now, for a refusal that a copy read earlier
+     * must not decide alone (another node may have enrolled, enabled or unlocked it since); kept as the new copy.
+     */
+    YubicoLookup yubicoTokenNow(String publicId) {
+        long now = clock.millis();
+        return lookup(loadOwner(publicId, now), publicId, now, true);
+    }
+
+    private Owner loadOwner(String publicId, long now) {
+        long before = generation.get();
+        Owner owner = ownerOf(publicId, now);
+        if (generation.get() == before && (owner.username() != null || owner.unowned() != null
+                || byPublicId.size() < MAX_REMEMBERED_UNKNOWN)) {
+            byPublicId.put(publicId, owner);
+        }
+        return owner;
+    }
+
+    private YubicoLookup lookup(Owner owner, String publicId, long now, boolean reloadOwner) {
+        if (owner.username() == null) {
+            return new YubicoLookup(null, owner.unowned(), owner.loadedAt() >= now);
+        }
+        UserTokens user = reloadOwner ? reload(owner.username()) : get(owner.username());
+        YubicoToken token = null;
+        if (user != null) {
+            for (CachedToken t : user.tokens()) {
+                if (t instanceof YubicoToken y && y.publicId.equals(publicId)) {
+                    token = y;
+                }
             }
         }
-        if (owner.unowned() != null) {
-            return new YubicoLookup(null, owner.unowned());
-        }
-        UserTokens user = owner.username() == null ? null : get(owner.username());
-        if (user == null) {
-            return null;
-        }
-        for (CachedToken t : user.tokens()) {
-            if (t instanceof YubicoToken y && y.publicId.equals(publicId)) {
-                return new YubicoLookup(owner.username(), y);
-            }
-        }
-        return null;
+        return new YubicoLookup(owner.username(), token, user == null || user.loadedAt() >= now);
     }
 
     /**

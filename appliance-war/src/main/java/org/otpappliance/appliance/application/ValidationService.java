@@ -211,18 +211,22 @@ public class ValidationService implements Validator {
      */
     public YubicoVerdict verifyYubico(String otp, String nonce, String actor, String source) {
         Optional<YubicoOtp> parsed = YubicoOtp.parse(otp);
-        TokenCache.YubicoLookup found = parsed.isEmpty() || parsed.get().publicId().isEmpty() ? null
-                : cache.yubicoToken(parsed.get().publicId());
-        Attempt a = new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, clock.millis());
-        List<RateLimits.Key> keys = limits.keys(a.username(), source);
-        if (limits.closed(keys, a.now())) {
+        String publicId = parsed.map(YubicoOtp::publicId).filter(id -> !id.isEmpty()).orElse(null);
+        long now = clock.millis();
+        TokenCache.YubicoLookup found = publicId == null ? null : cache.yubicoToken(publicId);
+        Attempt a = yubicoAttempt(found, otp, source, actor, now);
+        if (limits.closed(limits.keys(a.username(), source), now)) {
             rateLimited(a);
             return new YubicoVerdict(YubicoVerdict.Status.BAD_OTP, null);
         }
-        Decision d = found == null ? reject(a, List.of(), parsed.isEmpty() ? Reason.MALFORMED_CODE : Reason.UNKNOWN_TOKEN, null)
-                : found.token().enabled ? decide(a, Map.of(found.token(), otp), List.of())
-                : reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, found.token().serial);
-        counted(d, a, keys);
+        Decision d = decideYubico(a, found, parsed.isEmpty());
+        if (d == null) {
+            // The copy read earlier would refuse: decide again on the key as the database has it now.
+            found = cache.yubicoTokenNow(publicId);
+            a = yubicoAttempt(found, otp, source, actor, now);
+            d = decideYubico(a, found, false);
+        }
+        counted(d, a, limits.keys(a.username(), source));
         if (d.result() instanceof VerificationResult.Accepted) {
             synchronized (found.token()) {
                 found.token().lastNonce = nonce;
@@ -239,6 +243,36 @@ public class ValidationService implements Validator {
             return new YubicoVerdict(sameRequest ? YubicoVerdict.Status.REPLAYED_REQUEST : YubicoVerdict.Status.REPLAYED_OTP, block);
         }
         return new YubicoVerdict(YubicoVerdict.Status.BAD_OTP, null);
+    }
+
+    /** A Yubico protocol request for the key found (the user is its owner); decided again on a fresh read unless found fresh. */
+    private static Attempt yubicoAttempt(TokenCache.YubicoLookup found, String otp, String source, String actor, long now) {
+        return new Attempt(found == null ? null : found.owner(), otp, EntryPoint.YUBICO, source, actor, now,
+                found == null || found.fresh(), new HashMap<>());
+    }
+
+    /** The decision on a YubiKey OTP, or null for a refusal that a copy read before this request would give. */
+    private Decision decideYubico(Attempt a, TokenCache.YubicoLookup found, boolean malformed) {
+        if (found == null) {
+            return reject(a, List.of(), malformed ? Reason.MALFORMED_CODE : Reason.UNKNOWN_TOKEN, null);
+        }
+        YubicoToken token = found.token();
+        if (token == null) {
+            return recheck(a) ? null : reject(a, List.of(), Reason.UNKNOWN_TOKEN, null);
+        }
+        if (!token.enabled) {
+            return recheck(a) ? null : reject(a, List.of(), Reason.NO_ACTIVE_TOKEN, token.serial);
+        }
+        boolean replay;
+        synchronized (token) {
+            replay = token.isReplay(a.code(), a.now(), new CachedToken.Windows(config.hotpLookAhead(), config.totpWindow()));
+        }
+        if (replay) {
+            // A copy can only be behind the database, so a replay here is one there too; and this node's
+            // copy holds the nonce of the request that spent it (REPLAYED_REQUEST).
+            return reject(a, List.of(), Reason.REPLAYED, token.serial);
+        }
+        return decide(a, Map.of(token, a.code()), List.of());
     }
 
     /**

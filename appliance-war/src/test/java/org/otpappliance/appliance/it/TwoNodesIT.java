@@ -291,6 +291,30 @@ class TwoNodesIT {
         }
     }
 
+    // The Yubico validation protocol.
+
+    @Test
+    void aYubiKeyEnrolledDisabledOrEnabledThroughOneNodeHoldsOnTheOtherAtOnceThroughTheYubicoProtocol() {
+        Wsapi.Client client = Wsapi.Client.of(a.api.newYubicoClient("two-nodes-yk", false));
+        Wsapi wsapiB = new Wsapi(b.appliance);
+        VirtualYubiKey key = VirtualYubiKey.random();
+        // node-b hears of the key before it exists, and remembers that no token has its public id.
+        assertEquals("BAD_OTP", wsapiB.verify(client, key.otp(1, 0), Wsapi.nonce()).status());
+
+        String user = a.api.newUser("yk-two-nodes");
+        JsonObject t = a.api.enroll(key.enrollment(user));
+        assertEquals("OK", wsapiB.verify(client, key.otp(1, 1), Wsapi.nonce()).status(), "enrolled through node-a, known to node-b");
+
+        String serial = t.getString("serial");
+        assertEquals(200, a.api.post("/api/v1/tokens/" + serial + "/disable", "").status());
+        // node-b's copy still has the key enabled: the database refuses the spend, which the protocol calls a replay.
+        assertTrue(Set.of("BAD_OTP", "REPLAYED_OTP").contains(wsapiB.verify(client, key.otp(1, 2), Wsapi.nonce()).status()),
+                "disabled through node-a");
+        assertEquals(200, a.api.post("/api/v1/tokens/" + serial + "/enable", "").status());
+        assertEquals("OK", wsapiB.verify(client, key.otp(1, 3), Wsapi.nonce()).status(), "enabled again through node-a");
+        assertEquals("REPLAYED_OTP", wsapiB.verify(client, key.otp(1, 3), Wsapi.nonce()).status());
+    }
+
     // The console.
 
     @Test
