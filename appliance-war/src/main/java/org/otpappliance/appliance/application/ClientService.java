@@ -26,7 +26,8 @@ import org.otpappliance.appliance.infrastructure.persistence.ApiClientEntity;
 @ApplicationScoped
 public class ClientService {
     public static final String KEY_PREFIX = "otpa_";
-    private static final long CACHE_MILLIS = 30_000;
+    /** How long a node trusts what it read of a key: a key deleted through another node works there at most this long. */
+    private static final long CACHE_MILLIS = 5_000;
 
     public enum Role {
         ADMIN, VALIDATE, YUBICO;

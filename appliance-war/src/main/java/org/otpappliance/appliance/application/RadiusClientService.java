@@ -18,7 +18,7 @@ import org.otpappliance.radius.RadiusClients;
 /**
  * RADIUS clients (NAS): created, listed and deleted by admins; looked up by source address for
  * every packet. Lookups read an in-memory list, reloaded when this node changes it, at least every
- * 30 seconds (for changes made on other nodes), and when a packet comes from an address no client
+ * 5 seconds (for changes made on other nodes), and when a packet comes from an address no client
  * in it has (a client just added through another node), at most once a second.
  */
 @ApplicationScoped
@@ -26,7 +26,7 @@ public class RadiusClientService implements RadiusClients {
     /** RFC 2865 section 3 asks for at least 16 octets of secret; longer than 128 is no use to anyone. */
     static final int MIN_SECRET = 16;
     static final int MAX_SECRET = 128;
-    private static final long RELOAD_MILLIS = 30_000;
+    private static final long RELOAD_MILLIS = 5_000;
     /** Packets from unknown addresses re-read the list at most this often, so that they cannot flood the database. */
     private static final long UNKNOWN_RELOAD_MILLIS = 1_000;
 

@@ -291,6 +291,21 @@ class TwoNodesIT {
         }
     }
 
+    @Test
+    void anApiKeyDeletedThroughOneNodeIsRefusedByTheOtherWithinFiveSeconds() throws Exception {
+        JsonObject client = a.api.newClient("revoked", "validate");
+        Api viaB = b.api.withKey(client.getString("apiKey"));
+        String user = a.api.newUser("revoke");
+        assertEquals("REJECT", viaB.validate(user, "123456"), "node-b knows the key");
+        assertEquals(204, a.api.delete("/api/v1/clients/" + client.getString("name")).status());
+        long deadline = System.nanoTime() + 10_000_000_000L;   // the promise is 5 s; twice that before the test gives up
+        int status;
+        while ((status = viaB.validateReply(user, "123456").status()) == 200 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+        assertEquals(401, status, "node-b refuses the deleted key once its copy is older than 5 s");
+    }
+
     // The Yubico validation protocol.
 
     @Test
