@@ -126,6 +126,9 @@ public class AdminAccountService {
     public Optional<Admin> login(String username, String password, String code, String source) {
         String actor = actor(username);
         Optional<Account> account = account(username);
+        if (validation.refusedByRateLimit(account.map(Account::user).orElse(null), EntryPoint.CONSOLE, source, actor)) {
+            return Optional.empty();
+        }
         boolean passwordRight = Pbkdf2Hash.matches(account.map(Account::passwordHash).orElse(NO_ACCOUNT_HASH), password);
         if (account.isEmpty()) {
             validation.refuse(null, EntryPoint.CONSOLE, source, actor, Reason.UNKNOWN_USER);

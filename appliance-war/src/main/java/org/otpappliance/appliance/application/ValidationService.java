@@ -168,6 +168,19 @@ public class ValidationService implements Validator {
     }
 
     /**
+     * Whether a login is refused by the rate limits before anything of it is checked (the console's
+     * slow password hash is not worth computing for it); if so, the refusal is audited as any is.
+     */
+    public boolean refusedByRateLimit(String username, EntryPoint entryPoint, String source, String actor) {
+        long now = clock.millis();
+        if (!limits.closed(limits.keys(limitedName(username, entryPoint, actor), source), now)) {
+            return false;
+        }
+        rateLimited(new Attempt(username, "", entryPoint, source, actor, now));
+        return true;
+    }
+
+    /**
      * Refuses a login whose other factor failed before its code was looked at (the console's
      * password): a failure on each of the user's enabled, unlocked tokens, as a wrong PIN counts, and
      * one audit line, so that guessing passwords meets the same lock as guessing codes. The code is

@@ -92,6 +92,19 @@ class RateLimitIT {
     }
 
     @Test
+    void consoleLoginsCountUnderTheAdminNameTypedAndAreRefusedBeforeTheirPasswordIsChecked() throws Exception {
+        ConsoleAdmin ghost = new ConsoleAdmin(fresh("no-such-admin"), null, null);
+        Api anonymous = api.withKey(null);
+        for (int i = 0; i <= USER_FAILURES; i++) {
+            assertEquals(401, ConsoleAdmin.sendLogin(anonymous, ghost, "123456").statusCode());
+        }
+        List<JsonObject> lines = api.get("/api/v1/audit?entryPoint=CONSOLE&limit=1000").jsonStructure().asJsonArray().stream()
+                .map(JsonValue::asJsonObject).filter(e -> e.getString("actor").equals("console:" + ghost.name())).toList();
+        assertEquals(USER_FAILURES, lines.stream().filter(e -> "UNKNOWN_USER".equals(e.getString("reason", null))).count(), lines.toString());
+        assertEquals(1, lines.stream().filter(e -> "RATE_LIMITED".equals(e.getString("reason", null))).count(), lines.toString());
+    }
+
+    @Test
     void failuresForManyUsersFromOneSourceCloseTheSourceAndReplaysDoNotCount() {
         String rhost = fresh("198.51.100");
         String user = api.newUser("sprayed");
