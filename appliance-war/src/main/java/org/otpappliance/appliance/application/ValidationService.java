@@ -185,13 +185,11 @@ public class ValidationService implements Validator {
      * password): a failure on each of the user's enabled, unlocked tokens, as a wrong PIN counts, and
      * one audit line, so that guessing passwords meets the same lock as guessing codes. The code is
      * neither tried nor spent. A null {@code username} (no such login) is audited as an unknown user.
+     * The caller has asked {@link #refusedByRateLimit} first (before its slow password check).
      */
     public VerificationResult refuse(String username, EntryPoint entryPoint, String source, String actor, Reason reason) {
         Attempt a = new Attempt(username, "", entryPoint, source, actor, clock.millis());
         List<RateLimits.Key> keys = limits.keys(limitedName(username, entryPoint, actor), source);
-        if (limits.closed(keys, a.now())) {
-            return rateLimited(a);
-        }
         TokenCache.UserTokens user = username == null ? null : cache.get(username);
         List<CachedToken> counted = new ArrayList<>();
         if (user != null) {

@@ -7,7 +7,10 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -65,7 +68,7 @@ public final class FailureCounts {
             s.execute("SET LOCAL synchronous_commit TO OFF");
         }
         String sql = "INSERT INTO rate_limit AS r (kind, name, window_end, failures) VALUES "
-                + String.join(", ", java.util.Collections.nCopies(buckets.size(), "(?, ?, ?, 1)"))
+                + String.join(", ", Collections.nCopies(buckets.size(), "(?, ?, ?, 1)"))
                 + " ON CONFLICT (kind, name) DO UPDATE SET failures = CASE WHEN r.window_end > ? THEN r.failures + 1 ELSE 1 END, "
                 + "window_end = CASE WHEN r.window_end > ? THEN r.window_end ELSE EXCLUDED.window_end END "
                 + "RETURNING kind, name, failures, window_end";
@@ -78,7 +81,7 @@ public final class FailureCounts {
             }
             s.setLong(i++, now);
             s.setLong(i, now);
-            java.util.Map<String, Count> returned = new java.util.HashMap<>();
+            Map<String, Count> returned = new HashMap<>();
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     Count count = new Count(r.getString(1), r.getString(2), r.getInt(3), r.getLong(4));
