@@ -25,6 +25,9 @@ final class ApiKeyFilter implements ContainerRequestFilter {
     /** The request property (a servlet request attribute too) that holds the caller's {@link Principal}. */
     static final String PRINCIPAL = "otp-appliance.principal";
     private static final String BEARER = "Bearer ";
+    /** Sent with {@code WWW-Authenticate: Bearer}. */
+    static final Problem.Details UNAUTHORIZED = new Problem.Details(401, "unauthorized", "Unauthorized",
+            "a valid API key is required: Authorization: Bearer <key>");
 
     private final Access.Level needed;
     private final ClientService clients;
@@ -60,13 +63,9 @@ final class ApiKeyFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        Optional<Principal> principal = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? clients.authenticate(header.substring(BEARER.length()).strip())
-                : Optional.empty();
+        Optional<Principal> principal = caller(request.getHeaderString(HttpHeaders.AUTHORIZATION), clients);
         if (principal.isEmpty()) {
-            Response r = Problem.response(401, "unauthorized", "Unauthorized", "a valid API key is required: Authorization: Bearer <key>");
-            request.abortWith(Response.fromResponse(r).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build());
+            request.abortWith(Response.fromResponse(UNAUTHORIZED.response()).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build());
             return;
         }
         if (needed == Access.Level.ADMIN && principal.get().role() != Role.ADMIN) {
@@ -74,5 +73,12 @@ final class ApiKeyFilter implements ContainerRequestFilter {
             return;
         }
         request.setProperty(PRINCIPAL, principal.get());
+    }
+
+    /** The client whose key an {@code Authorization} header carries; empty without a header, or with an unknown key. */
+    static Optional<Principal> caller(String authorization, ClientService clients) {
+        return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? clients.authenticate(authorization.substring(BEARER.length()).strip())
+                : Optional.empty();
     }
 }

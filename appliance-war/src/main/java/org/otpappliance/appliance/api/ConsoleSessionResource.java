@@ -48,7 +48,7 @@ public class ConsoleSessionResource extends Caller {
         String username = json.requiredString("username");
         String password = json.requiredString("password");
         String code = json.requiredString("code");
-        if (username.length() > 255 || password.length() > 1024 || code.length() > ValidateResource.MAX_CODE_LENGTH) {
+        if (username.length() > 255 || password.length() > 1024 || code.length() > ValidateServlet.MAX_CODE_LENGTH) {
             throw ProblemException.badRequest("invalid-field", "username, password or code is too long");
         }
         Optional<AdminAccountService.Admin> admin = admins.login(username, password, code, source());

@@ -3,8 +3,11 @@ package org.otpappliance.appliance.api;
 import jakarta.json.Json;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObjectBuilder;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /** An RFC 9457 problem details response. Types are stable URNs that clients may match on. */
@@ -18,13 +21,32 @@ public final class Problem {
     }
 
     public static Response response(int status, String type, String title, String detail) {
-        JsonObjectBuilder b = JSON.createObjectBuilder()
-                .add("type", TYPE_PREFIX + type)
-                .add("title", title)
-                .add("status", status);
-        if (detail != null) {
-            b.add("detail", detail);
+        return new Details(status, type, title, detail).response();
+    }
+
+    /** One problem: what both the JAX-RS resources and the validation servlet answer with. */
+    record Details(int status, String type, String title, String detail) {
+        String json() {
+            JsonObjectBuilder b = JSON.createObjectBuilder()
+                    .add("type", TYPE_PREFIX + type)
+                    .add("title", title)
+                    .add("status", status);
+            if (detail != null) {
+                b.add("detail", detail);
+            }
+            return b.build().toString();
         }
-        return Response.status(status).type(MediaType.valueOf(MEDIA_TYPE)).entity(b.build().toString()).build();
+
+        Response response() {
+            return Response.status(status).type(MediaType.valueOf(MEDIA_TYPE)).entity(json()).build();
+        }
+
+        void write(HttpServletResponse response) throws IOException {
+            byte[] body = json().getBytes(StandardCharsets.UTF_8);
+            response.setStatus(status);
+            response.setContentType(MEDIA_TYPE);
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+        }
     }
 }

@@ -18,6 +18,9 @@ import org.otpappliance.appliance.application.StoreUnavailableException;
 public final class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class.getName());
 
+    private static final Problem.Details STORE_UNAVAILABLE = new Problem.Details(503, "store-unavailable", "Service unavailable",
+            "the appliance cannot reach its data store; nothing was changed");
+
     private ProblemMappers() {
     }
 
@@ -25,7 +28,7 @@ public final class ProblemMappers {
     public static class Refused implements ExceptionMapper<ProblemException> {
         @Override
         public Response toResponse(ProblemException e) {
-            return Problem.response(e.status, e.type, e.title, e.getMessage());
+            return refused(e).response();
         }
     }
 
@@ -46,8 +49,7 @@ public final class ProblemMappers {
     public static class Unavailable implements ExceptionMapper<StoreUnavailableException> {
         @Override
         public Response toResponse(StoreUnavailableException e) {
-            LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
-            return storeUnavailable();
+            return unavailable(e).response();
         }
     }
 
@@ -56,14 +58,8 @@ public final class ProblemMappers {
     public static class Undelivered implements ExceptionMapper<DeliveryFailedException> {
         @Override
         public Response toResponse(DeliveryFailedException e) {
-            LOG.log(Level.WARNING, "answered 502: " + e.getMessage(), e.getCause());
-            return Problem.response(502, "delivery-failed", "Bad gateway", "the code could not be sent; try again later");
+            return undelivered(e).response();
         }
-    }
-
-    static Response storeUnavailable() {
-        return Problem.response(503, "store-unavailable", "Service unavailable",
-                "the appliance cannot reach its data store; nothing was changed");
     }
 
     /** JAX-RS's own refusals: unknown path (404), wrong method (405), wrong media type (415), ... */
@@ -82,17 +78,49 @@ public final class ProblemMappers {
     public static class Unexpected implements ExceptionMapper<RuntimeException> {
         @Override
         public Response toResponse(RuntimeException e) {
-            // SQLState class 08 is "connection exception"; a constraint or syntax error is a bug, not an outage.
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof StoreUnavailableException || t instanceof SQLTransientConnectionException
-                        || t instanceof SQLNonTransientConnectionException
-                        || t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
-                    LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
-                    return storeUnavailable();
-                }
-            }
-            LOG.log(Level.SEVERE, "unexpected error", e);
-            return Problem.response(500, "internal-error", "Internal error", "see the appliance log");
+            return unexpected(e).response();
         }
+    }
+
+    /** The problem any failure of the validation servlet is answered with: what the mappers above answer. */
+    static Problem.Details of(RuntimeException e) {
+        if (e instanceof ProblemException p) {
+            return refused(p);
+        }
+        if (e instanceof StoreUnavailableException s) {
+            return unavailable(s);
+        }
+        if (e instanceof DeliveryFailedException d) {
+            return undelivered(d);
+        }
+        return unexpected(e);
+    }
+
+    private static Problem.Details refused(ProblemException e) {
+        return new Problem.Details(e.status, e.type, e.title, e.getMessage());
+    }
+
+    private static Problem.Details unavailable(StoreUnavailableException e) {
+        LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
+        return STORE_UNAVAILABLE;
+    }
+
+    private static Problem.Details undelivered(DeliveryFailedException e) {
+        LOG.log(Level.WARNING, "answered 502: " + e.getMessage(), e.getCause());
+        return new Problem.Details(502, "delivery-failed", "Bad gateway", "the code could not be sent; try again later");
+    }
+
+    private static Problem.Details unexpected(RuntimeException e) {
+        // SQLState class 08 is "connection exception"; a constraint or syntax error is a bug, not an outage.
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StoreUnavailableException || t instanceof SQLTransientConnectionException
+                    || t instanceof SQLNonTransientConnectionException
+                    || t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("08")) {
+                LOG.log(Level.WARNING, "answered 503: data store unavailable", e);
+                return STORE_UNAVAILABLE;
+            }
+        }
+        LOG.log(Level.SEVERE, "unexpected error", e);
+        return new Problem.Details(500, "internal-error", "Internal error", "see the appliance log");
     }
 }

@@ -90,6 +90,18 @@ class BadInputIT {
     }
 
     @Test
+    void theValidationEndpointRefusesOtherMethodsAndAnswersOnlyJson() {
+        Api.Reply get = api.get("/api/v1/validate");
+        assertEquals(405, get.status(), get.body());
+        assertEquals("urn:otp-appliance:problem:method-not-allowed", get.problemType());
+
+        Api.Reply textOnly = api.send(api.request("/api/v1/validate").header("Content-Type", "application/json")
+                .header("Accept", "text/plain").POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"a\",\"code\":\"1\"}")));
+        assertEquals(406, textOnly.status(), textOnly.body());
+        assertEquals("urn:otp-appliance:problem:not-acceptable", textOnly.problemType());
+    }
+
+    @Test
     void requestsWithoutAValidKeyAreUnauthorised() {
         for (String key : new String[] {null, "otpa_not-a-key", ""}) {
             Api.Reply r = api.withKey(key).post("/api/v1/validate",
