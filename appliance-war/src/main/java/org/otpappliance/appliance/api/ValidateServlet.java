@@ -22,8 +22,9 @@ import org.otpappliance.otp.verify.VerificationResult;
 
 /**
  * {@code POST /api/v1/validate}, the hot path: "is this code right for this user, now?". A servlet, not a JAX-RS
- * resource: the servlet container alone handles a request for less than half of what JAX-RS adds on top of it
- * (bench/rest-validate.sh, see docs/performance.md), and this is the one endpoint whose rate matters. It answers as
+ * resource: JAX-RS (routing, HK2 and Weld per request) costs more per request than the servlet container under it,
+ * and this is the one endpoint whose rate matters; as a servlet it answers about 1.5 times as many validations a
+ * second (bench/rest-validate.sh, docs/performance.md). It answers as
  * the JAX-RS resources do: the same API keys ({@link ApiKeyFilter#caller}), the same strict body
  * ({@link JsonBody}), the same problem details ({@link ProblemMappers#of}); it is described in the OpenAPI document
  * by {@code META-INF/openapi.yaml}.
