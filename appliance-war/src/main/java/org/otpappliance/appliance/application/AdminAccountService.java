@@ -103,12 +103,12 @@ public class AdminAccountService {
      */
     public void changePassword(String username, String password, String currentPassword, String keepSession, String actor,
                                String source) {
-        String hash = newHash(password);
+        checkPasswordRules(password);
         Account account = account(username).orElseThrow(() -> AdminException.notFound("admin-not-found", "no admin account named so"));
-        if (currentPassword != null && !Pbkdf2Hash.matches(account.passwordHash(), currentPassword)) {
-            audit.admin(actor, "ADMIN_PASSWORD", account.user(), null, "FAILED", "wrong current password, admin " + username, source);
-            throw AdminException.forbidden("wrong-password", "the current password is not right; the password was not changed");
+        if (currentPassword != null) {
+            checkCurrentPassword(username, account, currentPassword, actor, source);
         }
+        String hash = Pbkdf2Hash.hash(password);
         database.write(s -> {
             AdminAccountEntity a = find(s, username)
                     .orElseThrow(() -> AdminException.notFound("admin-not-found", "no admin account named so"));
@@ -117,6 +117,24 @@ public class AdminAccountService {
             return null;
         });
         sessions.endAllOf(username, keepSession);
+    }
+
+    /**
+     * The current password of an admin changing their own is a password guess like a console login's: it meets the
+     * same rate limits (under the same name, {@code console:<name>}) before its slow hash is computed, and a wrong one
+     * counts as a login with a wrong password does.
+     */
+    private void checkCurrentPassword(String username, Account account, String currentPassword, String actor, String source) {
+        String loginActor = actor(username);
+        if (validation.refusedByRateLimit(account.user(), EntryPoint.CONSOLE, source, loginActor)) {
+            audit.admin(actor, "ADMIN_PASSWORD", account.user(), null, "FAILED", "rate-limited, admin " + username, source);
+            throw AdminException.forbidden("rate-limited", "too many failed attempts; try again later; the password was not changed");
+        }
+        if (!Pbkdf2Hash.matches(account.passwordHash(), currentPassword)) {
+            audit.admin(actor, "ADMIN_PASSWORD", account.user(), null, "FAILED", "wrong current password, admin " + username, source);
+            validation.refuse(account.user(), EntryPoint.CONSOLE, source, loginActor, Reason.WRONG_PASSWORD);
+            throw AdminException.forbidden("wrong-password", "the current password is not right; the password was not changed");
+        }
     }
 
     /**
@@ -164,11 +182,15 @@ public class AdminAccountService {
     }
 
     private static String newHash(String password) {
+        checkPasswordRules(password);
+        return Pbkdf2Hash.hash(password);
+    }
+
+    private static void checkPasswordRules(String password) {
         if (password.length() < MIN_PASSWORD_LENGTH || password.length() > MAX_PASSWORD_LENGTH) {
             throw AdminException.invalid("invalid-password", "a password is " + MIN_PASSWORD_LENGTH + " to " + MAX_PASSWORD_LENGTH
                     + " characters");
         }
-        return Pbkdf2Hash.hash(password);
     }
 
     private static void checkName(String username) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.io.StringReader;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -69,5 +70,26 @@ record ConsoleAdmin(String name, String user, JsonObject token) {
                 .toString();
         return HttpClient.newHttpClient().send(anonymous.request("/api/v1/console/session").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A console session held over HTTP: its cookie and CSRF token. */
+    record Held(Api anonymous, String cookie, String csrf) {
+        /** Logs the admin in with this password and the TOTP code of the time step {@code step} steps from now. */
+        static Held logIn(Api anonymous, ConsoleAdmin admin, String password, int step) throws Exception {
+            HttpResponse<String> r = sendLogin(anonymous, admin, password, Codes.totp(admin.token(), step));
+            assertEquals(200, r.statusCode(), r.body());
+            return new Held(anonymous, r.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0],
+                    Json.createReader(new StringReader(r.body())).readObject().getString("csrfToken"));
+        }
+
+        int status() {
+            return anonymous.send(anonymous.request("/api/v1/console/session").header("Cookie", cookie).GET()).status();
+        }
+
+        Api.Reply setPassword(String admin, JsonObject body) {
+            return anonymous.send(anonymous.request("/api/v1/console/admins/" + admin + "/password").header("Cookie", cookie)
+                    .header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
+        }
     }
 }

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.otpappliance.appliance.it.ConsoleAdmin.PASSWORD;
 
 import jakarta.json.Json;
-import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import java.io.StringReader;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,31 +30,11 @@ class ConsoleAdminPasswordIT {
         anonymous = api.withKey(null);
     }
 
-    /** A console session held over HTTP: its cookie and CSRF token. */
-    record Held(String cookie, String csrf) {
-        static Held logIn(ConsoleAdmin admin, String password, int step) throws Exception {
-            HttpResponse<String> r = ConsoleAdmin.sendLogin(anonymous, admin, password, Codes.totp(admin.token(), step));
-            assertEquals(200, r.statusCode(), r.body());
-            return new Held(r.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0],
-                    Json.createReader(new StringReader(r.body())).readObject().getString("csrfToken"));
-        }
-
-        int status() {
-            return anonymous.send(anonymous.request("/api/v1/console/session").header("Cookie", cookie).GET()).status();
-        }
-
-        Api.Reply setPassword(String admin, JsonObject body) {
-            return anonymous.send(anonymous.request("/api/v1/console/admins/" + admin + "/password").header("Cookie", cookie)
-                    .header("X-CSRF-Token", csrf).header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString(body.toString())));
-        }
-    }
-
     @Test
     void anAdminSetsAnotherAdminsPasswordWhoseSessionsEndAndOnlyTheNewPasswordLogsIn() throws Exception {
         ConsoleAdmin admin = ConsoleAdmin.create(api);
         ConsoleAdmin other = ConsoleAdmin.create(api);
-        Held before = Held.logIn(other, PASSWORD, 0);
+        ConsoleAdmin.Held before = ConsoleAdmin.Held.logIn(anonymous, other, PASSWORD, 0);
         assertEquals(200, before.status());
         try (Browser b = admin.loggedIn(appliance.base(), "ConsoleAdminPasswordIT")) {
             ConsoleAdmin.page(b, "admins");
@@ -88,8 +65,8 @@ class ConsoleAdminPasswordIT {
     @Test
     void anAdminsOwnPasswordNeedsTheCurrentOneAndEndsTheirOtherSessionsOnly() throws Exception {
         ConsoleAdmin admin = ConsoleAdmin.create(api);
-        Held mine = Held.logIn(admin, PASSWORD, 0);
-        Held elsewhere = Held.logIn(admin, PASSWORD, 1);
+        ConsoleAdmin.Held mine = ConsoleAdmin.Held.logIn(anonymous, admin, PASSWORD, 0);
+        ConsoleAdmin.Held elsewhere = ConsoleAdmin.Held.logIn(anonymous, admin, PASSWORD, 1);
 
         Api.Reply missing = mine.setPassword(admin.name(), Json.createObjectBuilder().add("password", NEW_PASSWORD).build());
         assertEquals(400, missing.status(), missing.body());
@@ -109,7 +86,7 @@ class ConsoleAdminPasswordIT {
     @Test
     void theAdminApiSetsAPassword() throws Exception {
         ConsoleAdmin admin = ConsoleAdmin.create(api);
-        Held held = Held.logIn(admin, PASSWORD, 0);
+        ConsoleAdmin.Held held = ConsoleAdmin.Held.logIn(anonymous, admin, PASSWORD, 0);
         assertEquals(400, put(admin.name(), "too short").status(), "the rules of a new account's password");
         assertEquals(200, held.status(), "a refused change ends nothing");
         assertEquals(404, put("no-such-admin-" + admin.name(), NEW_PASSWORD).status());

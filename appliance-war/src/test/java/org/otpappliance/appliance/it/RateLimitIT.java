@@ -105,6 +105,31 @@ class RateLimitIT {
     }
 
     @Test
+    void aWrongCurrentPasswordInTheConsoleCountsAsAWrongLoginPasswordAndPastTheLimitEvenTheRightOneIsRefused() throws Exception {
+        // The console's requests all come from 127.0.0.1: start this test's count for it at none, and leave none.
+        api.delete("/api/v1/rate-limits/source/127.0.0.1");
+        ConsoleAdmin admin = ConsoleAdmin.create(api);
+        ConsoleAdmin.Held session = ConsoleAdmin.Held.logIn(api.withKey(null), admin, ConsoleAdmin.PASSWORD, 0);
+        JsonObject wrong = Json.createObjectBuilder().add("password", "a new password for it").add("currentPassword", "a guess").build();
+        for (int i = 0; i < USER_FAILURES; i++) {
+            Api.Reply r = session.setPassword(admin.name(), wrong);
+            assertEquals("urn:otp-appliance:problem:wrong-password", r.problemType(), r.body());
+        }
+        Api.Reply right = session.setPassword(admin.name(), Json.createObjectBuilder().add("password", "a new password for it")
+                .add("currentPassword", ConsoleAdmin.PASSWORD).build());
+        assertEquals(403, right.status(), right.body());
+        assertEquals("urn:otp-appliance:problem:rate-limited", right.problemType(), "refused before the password is looked at");
+        assertEquals(401, ConsoleAdmin.sendLogin(api.withKey(null), admin, Codes.totp(admin.token(), 1)).statusCode(),
+                "the console login of that admin is closed too");
+
+        assertEquals(204, api.delete("/api/v1/rate-limits/user/console:" + admin.name()).status());
+        Api.Reply afterLift = session.setPassword(admin.name(), Json.createObjectBuilder().add("password", "a new password for it")
+                .add("currentPassword", ConsoleAdmin.PASSWORD).build());
+        assertEquals(204, afterLift.status(), afterLift.body());
+        assertEquals(204, api.delete("/api/v1/rate-limits/source/127.0.0.1").status());
+    }
+
+    @Test
     void failuresForManyUsersFromOneSourceCloseTheSourceAndReplaysDoNotCount() {
         String rhost = fresh("198.51.100");
         String user = api.newUser("sprayed");
