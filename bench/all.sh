@@ -249,14 +249,23 @@ EOF
         echo "|---|---|---|---|---|"
         local c lab base_med
         base_med=$(field "$r" permit_median_ms)
-        for c in permit oath socket bridge; do
+        for c in permit oath socket bridge answer durable; do
+            [ -n "$(field "$r" "${c}_median_ms")" ] || continue   # (e) and (f) are missing from older summaries
             case $c in
                 permit) lab="(a) pam_permit" ;; oath) lab="(b) pam_oath, users file" ;;
                 socket) lab="(c) our module, appliance socket" ;; bridge) lab="(d) our module, standalone bridge" ;;
+                answer) lab="(e) reference: our module and socket server, answers at once" ;;
+                durable) lab="(f) reference: the same, answers after one durable write" ;;
             esac
             echo "| $lab | $(field "$r" "${c}_median_ms") | $(field "$r" "${c}_p90_ms") | $(field "$r" "${c}_p99_ms") | $(
                 [ "$c" = permit ] && echo baseline || awk -v a="$(field "$r" "${c}_median_ms")" -v b="$base_med" 'BEGIN { printf "%+.2f ms", a - b }') |"
         done
+        if [ -n "$(field "$r" durable_median_ms)" ]; then
+            echo
+            echo "(e) and (f) check nothing (bench/PamFloorServer.java). Beyond (f), pam_oath's median leaves $(awk -v a="$(field "$r" oath_median_ms)" \
+                -v b="$(field "$r" durable_median_ms)" 'BEGIN { printf "%+.2f", a - b }') ms for a validation; the appliance's socket takes $(awk \
+                -v a="$(field "$r" socket_median_ms)" -v b="$(field "$r" durable_median_ms)" 'BEGIN { printf "%+.2f", a - b }') ms."
+        fi
     else
         skipped pam
     fi

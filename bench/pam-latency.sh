@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# PAM latency benchmark: time per authentication through pamtester for four PAM stacks in the same
+# PAM latency benchmark: time per authentication through pamtester for six PAM stacks in the same
 # run - pam_permit (the floor: pamtester itself), pam_oath (Debian's libpam-oath, HOTP from a users
 # file it rewrites with fsync on every success), pam_otp_appliance.so through the appliance's own
-# socket, and pam_otp_appliance.so through the standalone bridge forwarding to the same appliance
-# over HTTP. docs/performance.md explains what it measures and how to read the report.
+# socket, pam_otp_appliance.so through the standalone bridge forwarding to the same appliance over
+# HTTP, and two reference servers that check nothing (bench/PamFloorServer.java): one answers at
+# once, one after a single durable write. docs/performance.md explains what it measures and how to
+# read the report.
 #
 #   sudo bench/pam-latency.sh [--runs N] [--warmup W] [--port P] [--seed SEED]
 #
@@ -84,9 +86,9 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)   # before anything of ours runs
 
 # --- work dir, clean-up ----------------------------------------------------------------------------
 bench_workdir   # on exit: stops the bridge (BENCH_PIDS) and the appliance, shows their logs after a failure
-BENCH_LOGS=(bridge)
+BENCH_LOGS=(bridge floor)
 SERVICE=otpa-bench-$$
-CASES=(permit oath socket bridge)
+CASES=(permit oath socket bridge answer durable)
 remove_services() { local c; for c in "${CASES[@]}"; do rm -f "/etc/pam.d/$SERVICE-$c"; done; }
 trap 'bench_cleanup; remove_services' EXIT   # and on exit: the PAM service files
 
@@ -106,7 +108,7 @@ log "starting the appliance on $BASE with its PAM socket $WORK/app.sock"
 secret() { printf '%s' "$SEED/$1" | sha256sum | cut -c1-40; }                      # hex
 base32() { oathtool -v --hotp "$1" | sed -n 's/^Base32 secret: //p'; }
 TOTAL=$((WARMUP + RUNS))
-for c in oath socket bridge; do
+for c in oath socket bridge answer durable; do
     # counters 0 .. TOTAL-1, one code per line: each is used once, in order, so every call is accepted
     oathtool --hotp -c 0 -w $((TOTAL - 1)) "$(secret "$c")" >"$WORK/codes-$c"
     [ "$(wc -l <"$WORK/codes-$c")" -eq "$TOTAL" ] || die "oathtool wrote no $TOTAL codes"
@@ -118,7 +120,10 @@ printf 'auth required pam_permit.so\n' >"/etc/pam.d/$SERVICE-permit"
 printf 'auth required %s usersfile=%s window=20\n' "$OATH_MODULE" "$WORK/oath/users.oath" >"/etc/pam.d/$SERVICE-oath"
 printf 'auth required %s socket=%s\n' "$WORK/pam_otp_appliance.so" "$WORK/app.sock" >"/etc/pam.d/$SERVICE-socket"
 printf 'auth required %s socket=%s\n' "$WORK/pam_otp_appliance.so" "$WORK/bridge.sock" >"/etc/pam.d/$SERVICE-bridge"
-declare -A USER_OF=([permit]=pam-bench-permit [oath]=pam-bench-oath [socket]=pam-bench-socket [bridge]=pam-bench-bridge)
+printf 'auth required %s socket=%s\n' "$WORK/pam_otp_appliance.so" "$WORK/answer.sock" >"/etc/pam.d/$SERVICE-answer"
+printf 'auth required %s socket=%s\n' "$WORK/pam_otp_appliance.so" "$WORK/durable.sock" >"/etc/pam.d/$SERVICE-durable"
+declare -A USER_OF=([permit]=pam-bench-permit [oath]=pam-bench-oath [socket]=pam-bench-socket [bridge]=pam-bench-bridge
+    [answer]=pam-bench-answer [durable]=pam-bench-durable)
 
 bench_wait_healthy
 bench_wait_ready "$APP_PID" "the appliance" 60 "did not open its PAM socket" test -S "$WORK/app.sock"
@@ -150,6 +155,15 @@ BRIDGE_PID=$!
 BENCH_PIDS+=("$BRIDGE_PID")
 bench_wait_ready "$BRIDGE_PID" "the bridge" 60 "did not open its socket" test -S "$WORK/bridge.sock"
 
+# --- the reference servers: our socket server with a validator that checks nothing -------------------
+log "starting the reference servers on $WORK/answer.sock and $WORK/durable.sock"
+cp "$BENCH_DIR/PamFloorServer.java" "$WORK/PamFloorServer.java"
+java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -cp "$WORK/pam-bridge.jar" "$WORK/PamFloorServer.java" \
+    "$WORK/answer.sock" "$WORK/durable.sock" "$WORK/durable.dat" >"$WORK/floor.log" 2>&1 &
+FLOOR_PID=$!
+BENCH_PIDS+=("$FLOOR_PID")
+bench_wait_ready "$FLOOR_PID" "the reference servers" 60 "did not open their sockets" test -S "$WORK/durable.sock"
+
 # --- measure -----------------------------------------------------------------------------------------
 # pam_accepts: the appliance's own count of PAM validations answered ACCEPT (/metrics)
 pam_accepts() {
@@ -157,7 +171,8 @@ pam_accepts() {
         /^validations_total\{/ && index($0, "entry_point=\"PAM\"") && index($0, "result=\"ACCEPT\"") { n += $NF }
         END { printf "%d", n }'
 }
-declare -A FAILED=([permit]=0 [oath]=0 [socket]=0 [bridge]=0)
+declare -A FAILED
+for c in "${CASES[@]}"; do FAILED[$c]=0; done
 for c in "${CASES[@]}"; do mapfile -t "CODES_$c" <"$WORK/codes-$c"; : >"$WORK/us-$c"; done
 # one_call CASE I MEASURED: pamtester once with code I of CASE; its wall time in µs to us-CASE if MEASURED.
 # Timing is bash's EPOCHREALTIME (no fork) around the pamtester process, the same for every case.
@@ -172,11 +187,11 @@ one_call() {
 }
 ACCEPT_BEFORE=$(pam_accepts)
 # Round-robin, one call of each case per round, the starting case rotating from round to round, so
-# that drift (other load, the JIT, the disk) spreads evenly over the four.
+# that drift (other load, the JIT, the disk) spreads evenly over the cases.
 log "warm-up: $WARMUP calls of each case; then $RUNS measured calls of each, round-robin"
 for ((i = 0; i < TOTAL; i++)); do
-    for ((k = 0; k < 4; k++)); do
-        one_call "${CASES[(i + k) % 4]}" "$i" $((i >= WARMUP ? 1 : 0))
+    for ((k = 0; k < ${#CASES[@]}; k++)); do
+        one_call "${CASES[(i + k) % ${#CASES[@]}]}" "$i" $((i >= WARMUP ? 1 : 0))
     done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -196,7 +211,11 @@ verdict() { # CASE: whether its added median latency is at most pam_oath's
         'BEGIN { if (o + 0 <= p + 0) print "met"; else print "NOT met" }'
 }
 declare -A LABEL=([permit]="(a) pam_permit" [oath]="(b) pam_oath, users file"
-    [socket]="(c) ours, appliance socket" [bridge]="(d) ours, standalone bridge")
+    [socket]="(c) ours, appliance socket" [bridge]="(d) ours, standalone bridge"
+    [answer]="(e) reference: answers at once" [durable]="(f) reference: 1 durable write")
+FAILED_ALL=0
+for c in "${CASES[@]}"; do FAILED_ALL=$((FAILED_ALL + FAILED[$c])); done
+failed_list() { local c sep=""; for c in "${CASES[@]}"; do printf '%s%s %s' "$sep" "$c" "${FAILED[$c]}"; sep=", "; done; }
 COMMIT=$(bench_commit)
 FS=$(df -PT "$WORK" | awk 'NR == 2 { print $2 " (" $1 ")" }')
 
@@ -218,10 +237,12 @@ REPORT=$(
     echo "target (added median over pam_permit no more than pam_oath's $(added "${MED[oath]}" "${MED[permit]}") ms):" \
         "appliance socket $(added "${MED[socket]}" "${MED[permit]}") ms: $(verdict socket);" \
         "standalone bridge $(added "${MED[bridge]}" "${MED[permit]}") ms: $(verdict bridge)"
+    echo "references (our module and socket server, nothing checked): answering adds $(added "${MED[answer]}" "${MED[permit]}") ms," \
+        "answering after one durable write $(added "${MED[durable]}" "${MED[permit]}") ms; pam_oath's added time leaves" \
+        "$(added "${MED[oath]}" "${MED[durable]}") ms beyond (f) for a validation; the appliance's takes $(added "${MED[socket]}" "${MED[durable]}") ms"
     echo "accepted: the appliance counted $ACCEPTED PAM ACCEPTs for $((2 * TOTAL)) calls of (c) and (d);" \
-        "failed calls (pamtester exit status not 0): pam_permit ${FAILED[permit]}, pam_oath ${FAILED[oath]}," \
-        "socket ${FAILED[socket]}, bridge ${FAILED[bridge]}"
-    if [ $((FAILED[oath] + FAILED[socket] + FAILED[bridge] + FAILED[permit])) -gt 0 ] || [ "$ACCEPTED" -ne $((2 * TOTAL)) ]; then
+        "failed calls (pamtester exit status not 0): $(failed_list)"
+    if [ "$FAILED_ALL" -gt 0 ] || [ "$ACCEPTED" -ne $((2 * TOTAL)) ]; then
         echo "WARNING: not every call was accepted: this run did not measure the accept path only"
     fi
     bench_busy_note "${LOAD_BEFORE%% *}"
@@ -232,12 +253,12 @@ RESULT=$BENCH_DIR/results/pam-latency-$(date '+%Y%m%d-%H%M%S').txt
     echo "$REPORT"
     echo
     echo "--- every measured call, µs, in order (columns: ${CASES[*]}):"
-    paste "$WORK/us-permit" "$WORK/us-oath" "$WORK/us-socket" "$WORK/us-bridge"
+    paste "${CASES[@]/#/$WORK/us-}"
 } >"$RESULT"
 if [ -n "${BENCH_SUMMARY:-}" ]; then
     {
         printf 'pam nproc=%s runs=%s load_before=%s accepted=%s calls=%s failed=%s' "$(nproc)" "$RUNS" "${LOAD_BEFORE%% *}" \
-            "$ACCEPTED" $((2 * TOTAL)) $((FAILED[oath] + FAILED[socket] + FAILED[bridge] + FAILED[permit]))
+            "$ACCEPTED" $((2 * TOTAL)) "$FAILED_ALL"
         for c in "${CASES[@]}"; do
             printf ' %s_median_ms=%s %s_p90_ms=%s %s_p99_ms=%s %s_max_ms=%s' "$c" "${MED[$c]}" "$c" "${P90[$c]}" "$c" "${P99[$c]}" "$c" "${MAX[$c]}"
         done
