@@ -26,7 +26,7 @@ BRIDGE_JAR=$ROOT/pam-bridge/target/pam-bridge.jar
 MODULE=$ROOT/pam-bridge/target/pam_otp_appliance.so
 
 RUNS=500
-WARMUP=200
+WARMUP=2000          # logins before the measured ones: the JVMs' compilers need them (docs/performance.md)
 PORT=""              # default: the first free port from 18800 on
 SEED=otp-pam-bench-1
 
